@@ -1,0 +1,29 @@
+# Two entry points that work on a fresh clone: `make demo` and `make test`.
+# Each creates .venv when missing and installs the project into it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench
+
+$(BIN)/signoff: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(BIN)/signoff
+
+# A real run: one flawed candidate is caught (exit 1 is the expected verdict), one correct passes.
+demo: $(BIN)/signoff
+	$(BIN)/signoff check examples/slugify/spec.py \
+	    --candidate examples/slugify/candidate_good.py:slugify \
+	    --candidate examples/slugify/candidate_flawed.py:slugify \
+	    --json .signoff/demo-report.json; \
+	status=$$?; echo "signoff exited $$status (1 = a candidate failed, as expected here)"; \
+	test $$status -eq 1
+
+test: $(BIN)/signoff
+	$(BIN)/python -m pytest -q
+
+lint: $(BIN)/signoff
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
