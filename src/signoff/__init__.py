@@ -1,0 +1,1 @@
+"""signoff: decide whether a candidate implementation may replace a trusted reference."""

@@ -1,0 +1,125 @@
+"""Results as data: check results, candidate results, run results.
+
+Everything here is a frozen, slotted dataclass; formatting lives in
+``signoff.report``. ``RunResult.to_json()`` gives the versioned report of
+DESIGN.md (``"schema": "signoff.report/1"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Verdict = Literal["pass", "fail", "inconclusive", "error"]
+
+REPORT_SCHEMA = "signoff.report/1"
+
+# A fail outranks an error, an error an inconclusive, an inconclusive a pass:
+# the combined verdict is the worst one seen.
+_SEVERITY: dict[Verdict, int] = {"pass": 0, "inconclusive": 1, "error": 2, "fail": 3}
+
+# Exit status by combined verdict (DESIGN.md): 2 is for bad input, raised before any check.
+EXIT_CODES: dict[Verdict, int] = {"pass": 0, "fail": 1, "inconclusive": 3, "error": 3}
+
+
+def combine(verdicts: Iterable[Verdict]) -> Verdict:
+    """The worst of ``verdicts``; ``pass`` for none."""
+    worst: Verdict = "pass"
+    for verdict in verdicts:
+        if _SEVERITY[verdict] > _SEVERITY[worst]:
+            worst = verdict
+    return worst
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One criterion judged for one candidate."""
+
+    criterion: str
+    verdict: Verdict
+    summary: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "criterion": self.criterion,
+            "verdict": self.verdict,
+            "summary": self.summary,
+            "evidence": dict(self.evidence),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateResult:
+    """Every check of one candidate."""
+
+    target: str
+    checks: tuple[CheckResult, ...]
+
+    @property
+    def verdict(self) -> Verdict:
+        return combine(check.verdict for check in self.checks)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "verdict": self.verdict,
+            "checks": [check.to_json() for check in self.checks],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """A whole run: the reference, the seed and each candidate's result."""
+
+    reference: str
+    seed: int
+    candidates: tuple[CandidateResult, ...]
+    spec: str | None = None
+    duration_s: float = 0.0
+
+    @property
+    def verdict(self) -> Verdict:
+        return combine(candidate.verdict for candidate in self.candidates)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.verdict]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": REPORT_SCHEMA,
+            "verdict": self.verdict,
+            "seed": self.seed,
+            "reference": self.reference,
+            "spec": self.spec,
+            "duration_s": round(self.duration_s, 3),
+            "candidates": [candidate.to_json() for candidate in self.candidates],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RunResult:
+        """Rebuild a run from ``to_json()`` output (the stored verdicts are kept as written)."""
+        candidates = tuple(
+            CandidateResult(
+                target=c["target"],
+                checks=tuple(
+                    CheckResult(
+                        criterion=k["criterion"],
+                        verdict=k["verdict"],
+                        summary=k["summary"],
+                        evidence=k.get("evidence", {}),
+                    )
+                    for k in c["checks"]
+                ),
+            )
+            for c in data["candidates"]
+        )
+        return cls(
+            reference=data["reference"],
+            seed=data["seed"],
+            candidates=candidates,
+            spec=data.get("spec"),
+            duration_s=data.get("duration_s", 0.0),
+        )
