@@ -1,0 +1,203 @@
+"""The ``signoff`` command line. The only module, with the reporters, that writes to the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import dataclasses
+import os
+import shlex
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from signoff.engine import RunOptions, check, replay
+from signoff.errors import SignoffError, SpecError
+from signoff.infer import infer_inputs
+from signoff.report.json_report import read_report, write_json
+from signoff.report.terminal import closing_line, failure_details, verdict_table, verdict_text
+from signoff.spec import LoadedSpec, SameResults, Spec, load_spec
+from signoff.verdict import EXIT_CODES
+
+EXIT_USAGE = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    options = parser.parse_args(argv)
+    console = Console(stderr=False, no_color=bool(os.environ.get("NO_COLOR")) or None)
+    errors = Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")) or None)
+    try:
+        return int(options.handler(options, console, errors))
+    except SignoffError as error:
+        errors.print(f"[bold red]signoff: error:[/] {error}", highlight=False, markup=True,
+                     soft_wrap=True)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        errors.print("signoff: interrupted")
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="signoff",
+        description="Decide, with evidence, whether a candidate may replace a trusted reference.",
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = commands.add_parser("check", help="judge candidates against a spec or a reference")
+    run.add_argument("spec", nargs="?", type=Path, help="spec file defining `spec = signoff.Spec(...)`")
+    run.add_argument("--candidate", "-c", action="append", default=[], metavar="TARGET",
+                     help="pkg.mod:func or path/to/file.py:func (repeatable)")
+    run.add_argument("--reference", "-r", metavar="TARGET",
+                     help="without a spec: the reference; inputs come from its type hints")
+    run.add_argument("--inputs", action="append", default=[], type=Path, metavar="FILE.jsonl",
+                     help='supplied inputs, one {"args": [...], "kwargs": {...}} per line')
+    run.add_argument("--json", type=Path, metavar="PATH", help="write the JSON report here")
+    run.add_argument("--seed", type=int, help="seed for generated inputs (repeatable runs)")
+    run.add_argument("--examples", type=int, metavar="N",
+                     help="generated inputs per candidate (overrides the spec)")
+    run.add_argument("--timeout", type=float, metavar="SECONDS", help="per-call time limit")
+    run.add_argument("--quiet", "-q", action="store_true", help="no progress, table only")
+    run.set_defaults(handler=_check)
+
+    again = commands.add_parser("replay", help="run a failing input again")
+    again.add_argument("report", nargs="?", type=Path, help="a JSON report: replay its failures")
+    again.add_argument("--spec", type=Path, help="the spec the failure came from")
+    again.add_argument("--reference", metavar="TARGET", help="the reference, without a spec")
+    again.add_argument("--candidate", metavar="TARGET")
+    again.add_argument("--case", metavar="BASE64", help="the input, as in the report's evidence")
+    again.set_defaults(handler=_replay)
+    return parser
+
+
+def _check(options: argparse.Namespace, console: Console, errors: Console) -> int:
+    if not options.candidate:
+        raise SpecError("no candidate: name one with --candidate pkg.mod:func or file.py:func")
+    loaded = _spec_from_options(options)
+    spec = loaded.spec if isinstance(loaded, LoadedSpec) else loaded
+    overrides: dict[str, object] = {}
+    if options.examples is not None:
+        if options.examples < 0:
+            raise SpecError(f"--examples must be >= 0, not {options.examples}")
+        overrides["criteria"] = [
+            dataclasses.replace(c, examples=options.examples) if isinstance(c, SameResults) else c
+            for c in spec.criteria
+        ]
+    if options.timeout is not None:
+        overrides["timeout"] = options.timeout
+    if overrides:
+        spec = dataclasses.replace(spec, **overrides)  # type: ignore[arg-type]
+        if isinstance(loaded, LoadedSpec):
+            loaded = dataclasses.replace(loaded, spec=spec)
+        else:
+            loaded = spec
+    show_progress = not options.quiet and errors.is_terminal
+    with _progress(errors, show_progress) as progress:
+        result = check(loaded, options.candidate,
+                       RunOptions(seed=options.seed, inputs=options.inputs, progress=progress))
+    if options.json:
+        write_json(result.to_json(), options.json)
+    console.print(verdict_table(result))
+    if not options.quiet:
+        for panel in failure_details(result):
+            console.print(panel)
+    console.print(closing_line(result))
+    return result.exit_code
+
+
+def _spec_from_options(options: argparse.Namespace) -> LoadedSpec | Spec:
+    if options.spec is not None:
+        if options.reference:
+            raise SpecError("give either a spec file or --reference, not both")
+        return load_spec(options.spec)
+    if not options.reference:
+        raise SpecError("give a spec file (signoff check SPEC.py ...) or --reference TARGET")
+    spec = Spec(reference=options.reference)
+    try:
+        inputs = infer_inputs(spec.reference_target)
+    except SpecError:
+        if not options.inputs:
+            raise
+        return spec  # supplied inputs only
+    return dataclasses.replace(spec, inputs=inputs)
+
+
+def _replay(options: argparse.Namespace, console: Console, errors: Console) -> int:
+    if options.report is not None:
+        return _replay_report(options.report, console)
+    if not options.candidate or not options.case:
+        raise SpecError("replay needs a REPORT.json, or --candidate and --case with --spec or --reference")
+    return _replay_one(options.spec, options.reference, options.candidate, options.case, console)
+
+
+def _replay_report(path: Path, console: Console) -> int:
+    result = read_report(path)
+    commands = [
+        check.evidence["replay"] for candidate in result.candidates for check in candidate.checks
+        if check.verdict == "fail" and check.evidence.get("replay")
+    ]
+    if not commands:
+        console.print(f"{path}: no failure with an input to replay")
+        return 0
+    worst = 0
+    for command in commands:
+        console.print(f"[bold]$ {command}[/]", highlight=False)
+        words = shlex.split(command)
+        argv = dict(zip(words[2::2], words[3::2]))
+        worst = max(worst, _replay_one(
+            Path(argv["--spec"]) if "--spec" in argv else None, argv.get("--reference"),
+            argv["--candidate"], argv["--case"], console,
+        ))
+    return worst
+
+
+def _replay_one(spec_path: Path | None, reference: str | None, candidate: str, case: str,
+                console: Console) -> int:
+    try:
+        data = base64.b64decode(case, validate=True)
+    except (binascii.Error, ValueError):
+        raise SpecError("--case is not base64 (copy it whole from the report's replay)") from None
+    if spec_path is not None:
+        loaded: LoadedSpec | None = load_spec(spec_path)
+        spec = loaded.spec  # type: ignore[union-attr]
+    elif reference:
+        loaded, spec = None, Spec(reference=reference)
+    else:
+        raise SpecError("replay needs --spec or --reference")
+    replayed = replay(spec, candidate, data, loaded=loaded)
+    console.print(f"reference  {replayed.reference.describe()}", highlight=False)
+    console.print(f"candidate  {replayed.candidate.describe()}", highlight=False)
+    if replayed.difference is None:
+        console.print(verdict_text("pass"), "the outcomes agree now")
+        return EXIT_CODES["pass"]
+    console.print(verdict_text("fail"), f"{replayed.difference.kind}: {replayed.difference.summary}",
+                  highlight=False)
+    return EXIT_CODES["fail"]
+
+
+@contextmanager
+def _progress(console: Console, enabled: bool) -> Iterator[object]:
+    if not enabled:
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def update(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = progress.add_task(phase, total=total)
+            progress.update(tasks[phase], completed=done, total=total)
+
+        yield update
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""The machine and software a run was measured on.
+
+``capture_environment`` gathers what is needed to judge whether two runs can
+be compared: the Python, the platform, the CPU, the versions of signoff and
+of the packages that shape its measurements, and the git commit of the
+working directory. Every probe is best effort: a missing file, a missing
+package, a missing ``git`` or a directory outside any repository means the
+key is left out, never an exception.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+__all__ = ["KEY_PACKAGES", "capture_environment"]
+
+# Distributions whose versions can change a verdict or its evidence.
+KEY_PACKAGES: tuple[str, ...] = ("signoff", "hypothesis", "numpy", "scipy", "rich")
+
+# Seconds a single ``git`` call may take before it is given up.
+_GIT_TIMEOUT_S = 2.0
+
+_CPUINFO = Path("/proc/cpuinfo")
+_CPUINFO_MODEL_KEYS = ("model name", "cpu model", "cpu", "model", "processor")
+
+
+def capture_environment(cwd: Path) -> dict[str, Any]:
+    """Describe the interpreter, machine, packages and git state seen from ``cwd``.
+
+    The result is JSON-serialisable. Keys that cannot be determined are omitted.
+    """
+    env: dict[str, Any] = {
+        "python": {
+            "version": platform.python_version(),
+            "implementation": platform.python_implementation(),
+            "executable": sys.executable,
+        },
+        "platform": {
+            "system": platform.system(),
+            "release": platform.release(),
+            "machine": platform.machine(),
+            "platform": platform.platform(),
+        },
+    }
+    cpu: dict[str, Any] = {}
+    model = _cpu_model()
+    if model:
+        cpu["model"] = model
+    count = os.cpu_count()
+    if count is not None:
+        cpu["count"] = count
+    if hasattr(os, "sched_getaffinity"):  # the CPUs this process may run on (Linux)
+        cpu["available"] = len(os.sched_getaffinity(0))
+    if cpu:
+        env["cpu"] = cpu
+    env["packages"] = _package_versions(KEY_PACKAGES)
+    git = _git_state(cwd)
+    if git:
+        env["git"] = git
+    return env
+
+
+def _cpu_model() -> str | None:
+    """The CPU model name from ``/proc/cpuinfo``, else ``platform.processor()``."""
+    try:
+        text = _CPUINFO.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        text = ""
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if sep and value and key not in fields:
+            fields[key] = value
+    # x86 says "model name"; some ARM, POWER and s390 kernels use other keys.
+    # "model" and "processor" are plain numbers on x86, so digits are skipped.
+    for key in _CPUINFO_MODEL_KEYS:
+        value = fields.get(key, "")
+        if value and not value.isdigit():
+            return value
+    processor = platform.processor().strip()
+    return processor or None
+
+
+def _package_versions(names: tuple[str, ...]) -> dict[str, str]:
+    """Installed versions of ``names``; packages that are not installed are omitted."""
+    versions: dict[str, str] = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+        except Exception:  # a broken distribution must not stop a run
+            continue
+    return versions
+
+
+def _git(cwd: Path, *args: str) -> str | None:
+    """Output of ``git args...`` run in ``cwd``, or ``None`` if it did not succeed."""
+    try:
+        completed = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=_GIT_TIMEOUT_S,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+    if completed.returncode != 0:
+        return None
+    return completed.stdout.strip()
+
+
+def _git_state(cwd: Path) -> dict[str, Any]:
+    """The commit and dirty flag of the repository around ``cwd``; empty if there is none."""
+    if not cwd.is_dir():
+        return {}
+    commit = _git(cwd, "rev-parse", "HEAD")
+    if not commit:
+        return {}
+    state: dict[str, Any] = {"commit": commit}
+    status = _git(cwd, "status", "--porcelain", "--untracked-files=no")
+    if status is not None:
+        state["dirty"] = bool(status)
+    return state

@@ -1,0 +1,77 @@
+"""The terminal view of a run: a verdict table, then the evidence of each failure.
+
+Functions here return rich renderables; the CLI decides where they go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from signoff.verdict import CheckResult, RunResult, Verdict
+
+STYLES: dict[Verdict, str] = {
+    "pass": "bold green", "fail": "bold red", "inconclusive": "bold yellow", "error": "bold magenta",
+}
+
+
+def verdict_text(verdict: Verdict) -> Text:
+    return Text(verdict.upper(), style=STYLES[verdict])
+
+
+def verdict_table(result: RunResult) -> Table:
+    """One row per candidate and criterion."""
+    table = Table(title=f"signoff: {result.reference} (seed {result.seed})", title_justify="left",
+                  expand=False)
+    table.add_column("candidate", overflow="fold")
+    table.add_column("criterion")
+    table.add_column("verdict")
+    table.add_column("summary", overflow="fold")
+    for candidate in result.candidates:
+        for index, check in enumerate(candidate.checks):
+            table.add_row(candidate.target if index == 0 else "", check.criterion,
+                          verdict_text(check.verdict), check.summary)
+        table.add_section()
+    return table
+
+
+def failure_details(result: RunResult) -> Iterator[RenderableType]:
+    """A panel per failed check that has a counterexample."""
+    for candidate in result.candidates:
+        for check in candidate.checks:
+            if check.verdict == "fail" and "input" in check.evidence:
+                yield Panel(_counterexample(check), title=f"{candidate.target}: {check.criterion}",
+                            title_align="left", border_style="red")
+
+
+def _counterexample(check: CheckResult) -> Group:
+    evidence: Mapping[str, Any] = check.evidence
+    lines = [
+        Text.assemble(("input      ", "bold"), str(evidence["input"])),
+        Text.assemble(("reference  ", "bold"), _outcome(evidence.get("reference"))),
+        Text.assemble(("candidate  ", "bold"), _outcome(evidence.get("candidate"))),
+    ]
+    if evidence.get("replay"):
+        lines.append(Text.assemble(("replay     ", "bold"), (str(evidence["replay"]), "cyan")))
+    return Group(*lines)
+
+
+def _outcome(outcome: object) -> str:
+    if isinstance(outcome, Mapping):
+        return str(outcome.get("text", outcome))
+    return str(outcome)
+
+
+def closing_line(result: RunResult) -> Text:
+    counts: dict[str, int] = {}
+    for candidate in result.candidates:
+        counts[candidate.verdict] = counts.get(candidate.verdict, 0) + 1
+    parts = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items()))
+    return Text.assemble(verdict_text(result.verdict),
+                         f"  {len(result.candidates)} candidate(s): {parts}; "
+                         f"{result.duration_s:.1f} s")

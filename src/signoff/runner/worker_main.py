@@ -1,0 +1,271 @@
+"""The worker process: loads one target and calls it on batches of cases.
+
+Run as a script (``python worker_main.py``), never imported by the parent, so
+that a worker starts without importing signoff, Hypothesis or numpy: it uses
+the standard library only. It is the untrusted side: whatever it sends back
+is checked and decoded by the parent, which never unpickles it.
+
+Protocol (frames are a 4-byte big-endian length and a payload):
+
+- parent -> worker, pickle: ``("load", target_spec, preload)`` once, then
+  ``("call", [case_bytes, ...], repeat)`` any number of times.
+- worker -> parent, marshal: ``("ready",)`` or ``("load_error", kind, text)``
+  after the load; then one frame per case, in order, each a tuple of
+  ``repeat`` outcome byte strings (see ``outcome``), streamed as soon as the
+  case is done so the parent can time each case on its own.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import importlib
+import importlib.abc
+import importlib.util
+import marshal
+import os
+import pickle
+import resource
+import struct
+import sys
+import traceback
+from typing import Any
+
+# Version 2 has no back-references, so equal values from two processes
+# marshal to equal bytes, and the parent can compare outcomes as bytes first.
+MARSHAL_VERSION = 2
+HEADER = struct.Struct(">I")
+EXACT_LEAVES = (type(None), bool, int, float, complex, str, bytes)
+# A non-builtin object becomes (OBJECT_MARK, "module.Qualname", state); a real
+# tuple that happens to start with the mark is escaped so the two never mix.
+OBJECT_MARK = b"\x00signoff:object\x00"
+ESCAPE_MARK = b"\x00signoff:escaped\x00"
+MAX_DEPTH = 200
+MEMORY_OUTCOME = marshal.dumps(("memory",), MARSHAL_VERSION)
+
+
+class Unserializable(Exception):
+    """The value cannot be turned into plain data."""
+
+
+def canonical(value: Any, depth: int = 0) -> Any:
+    """Plain data (builtins only) that says everything the comparison needs.
+
+    Builtin leaves stay as they are (marshal keeps their exact type: 1, 1.0
+    and True stay different). Containers are rebuilt with their exact builtin
+    type. Anything else becomes its qualified type name plus its state, so the
+    parent compares state and never calls the candidate's ``__eq__``.
+    """
+    kind = type(value)
+    if kind in EXACT_LEAVES:
+        return value
+    if depth > MAX_DEPTH:
+        raise Unserializable(f"nested deeper than {MAX_DEPTH} levels (a cycle?)")
+    depth += 1
+    if kind is list:
+        return [canonical(item, depth) for item in value]
+    if kind is tuple:
+        items = tuple(canonical(item, depth) for item in value)
+        if items and items[0] in (OBJECT_MARK, ESCAPE_MARK):
+            return (ESCAPE_MARK, items)
+        return items
+    if kind is dict:
+        return {canonical(k, depth): canonical(v, depth) for k, v in value.items()}
+    if kind is set or kind is frozenset:
+        return kind(canonical(item, depth) for item in value)
+    if kind is bytearray:
+        return _object(value, bytes(value))
+    return _object(value, _state(value, depth))
+
+
+def _object(value: Any, state: Any) -> tuple[Any, ...]:
+    return (OBJECT_MARK, type_name(type(value)), state)
+
+
+# The module the target was loaded from. Its own classes are named "<target>.X"
+# so that a reference's Point and a candidate's Point, defined in two different
+# files, compare by state rather than differ by module name.
+target_module = ""
+
+
+def type_name(kind: type) -> str:
+    module = "<target>" if kind.__module__ == target_module else kind.__module__
+    return f"{module}.{kind.__qualname__}"
+
+
+def _state(value: Any, depth: int) -> Any:
+    """The state of a non-builtin object, as plain data."""
+    if isinstance(value, BaseException):
+        return canonical(value.args, depth)
+    tolist = getattr(value, "tolist", None)  # numpy arrays and scalars, array.array
+    if callable(tolist) and hasattr(value, "dtype"):
+        return (str(value.dtype), canonical(getattr(value, "shape", ()), depth),
+                canonical(tolist(), depth))
+    if isinstance(value, (int, float, str, bytes, tuple, list, dict, set, frozenset)):
+        # A subclass of a builtin (IntEnum, namedtuple, OrderedDict, ...): its
+        # builtin value plus whatever extra attributes it carries.
+        for base in (bool, int, float, complex, str, bytes, tuple, list, dict, frozenset, set):
+            if isinstance(value, base):
+                plain = base(value)
+                break
+        extra = getattr(value, "__dict__", None)
+        return (canonical(plain, depth), canonical(dict(extra), depth) if extra else None)
+    fields = getattr(value, "__dict__", None)
+    slots = [name for cls in type(value).__mro__ for name in getattr(cls, "__slots__", ())]
+    if fields is None and not slots:
+        if callable(value) or type(value).__module__ == "builtins":
+            raise Unserializable(f"{type(value).__qualname__} object has no comparable state")
+        return None
+    state = dict(fields) if fields is not None else {}
+    for name in slots:
+        if isinstance(name, str) and name not in ("__dict__", "__weakref__") and hasattr(value, name):
+            state[name] = getattr(value, name)
+    return canonical(state, depth)
+
+
+def outcome(func: Any, case: bytes) -> bytes:
+    """Call ``func`` on a fresh copy of the case; the outcome as marshal bytes.
+
+    ``("ok", result, args, kwargs)``, ``("raise", type_name, message, args,
+    kwargs)``, ``("memory",)`` or ``("unserializable", what, why)``. The
+    arguments are captured after the call, so a mutation shows.
+    """
+    args, kwargs = pickle.loads(case)
+    try:
+        result = func(*args, **kwargs)
+        status: tuple[Any, ...] = ("ok", result)
+    except MemoryError:
+        return MEMORY_OUTCOME
+    except BaseException as error:  # the candidate's own failure is an outcome
+        status = ("raise", type_name(type(error)), _message(error))
+    try:
+        encoded = (*(canonical(item) for item in status), canonical(args), canonical(kwargs))
+        return marshal.dumps(encoded, MARSHAL_VERSION)
+    except (Unserializable, ValueError, RecursionError) as error:
+        what = "result" if status[0] == "ok" else "exception"
+        return marshal.dumps(("unserializable", what, str(error)[:500]), MARSHAL_VERSION)
+
+
+def _message(error: BaseException) -> str:
+    try:
+        return str(error)[:2000]
+    except Exception:  # a __str__ that raises is the candidate's business
+        return f"<{type(error).__qualname__} whose str() raised>"
+
+
+class _PreloadFinder(importlib.abc.MetaPathFinder):
+    """Finds the spec module (and other files) by name, for unpickling inputs."""
+
+    def __init__(self, paths: dict[str, str]) -> None:
+        self.paths = paths
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        location = self.paths.get(name)
+        if location is None:
+            return None
+        return importlib.util.spec_from_file_location(name, location)
+
+
+def load_target(spec: dict[str, Any]) -> Any:
+    """Import the target and return the callable, or raise LookupError if absent."""
+    if spec["path"] is not None:
+        path = spec["path"]
+        if not os.path.isfile(path):
+            raise LookupError(f"file not found: {path}")
+        directory = os.path.dirname(os.path.abspath(path))
+        sys.path.insert(0, directory)
+        module_spec = importlib.util.spec_from_file_location(spec["module"], path)
+        if module_spec is None or module_spec.loader is None:
+            raise LookupError(f"cannot load {path} as a Python module")
+        module = importlib.util.module_from_spec(module_spec)
+        sys.modules[spec["module"]] = module
+        module_spec.loader.exec_module(module)
+    else:
+        try:
+            module = importlib.import_module(spec["module"])
+        except ModuleNotFoundError as error:
+            if error.name and spec["module"].startswith(error.name):
+                raise LookupError(f"module not found: {spec['module']}") from None
+            raise
+    obj: Any = module
+    for part in spec["qualname"].split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise LookupError(
+                f"{spec['module']} has no attribute {spec['qualname']!r}"
+            ) from None
+    if not callable(obj):
+        raise LookupError(f"{spec['module']}:{spec['qualname']} is not callable")
+    return obj
+
+
+def read_frame(fd: int) -> bytes | None:
+    header = _read_exact(fd, HEADER.size)
+    if header is None:
+        return None
+    (size,) = HEADER.unpack(header)
+    return _read_exact(fd, size)
+
+
+def _read_exact(fd: int, size: int) -> bytes | None:
+    chunks = []
+    while size:
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def write_frame(fd: int, payload: bytes) -> None:
+    view = memoryview(HEADER.pack(len(payload)) + payload)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def main() -> None:
+    request_fd, reply_fd, memory_limit = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    # The script's own folder must not shadow the user's modules.
+    if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+        sys.path[0] = os.getcwd()
+    if memory_limit > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    frame = read_frame(request_fd)
+    if frame is None:
+        return
+    _, target_spec, preload = pickle.loads(frame)
+    sys.meta_path.insert(0, _PreloadFinder(preload))
+    global target_module
+    target_module = target_spec["module"]
+    faulthandler.enable()  # a crash leaves its cause in the output the parent keeps
+    try:
+        func = load_target(target_spec)
+    except LookupError as error:
+        write_frame(reply_fd, marshal.dumps(("load_error", "not_found", str(error)), MARSHAL_VERSION))
+        return
+    except BaseException:
+        text = traceback.format_exc(limit=-8)[-4000:]
+        write_frame(reply_fd, marshal.dumps(("load_error", "import_failed", text), MARSHAL_VERSION))
+        return
+    write_frame(reply_fd, marshal.dumps(("ready",), MARSHAL_VERSION))
+
+    while True:
+        frame = read_frame(request_fd)
+        if frame is None:
+            return
+        op, cases, repeat = pickle.loads(frame)
+        if op != "call":
+            return
+        for case in cases:
+            outcomes = tuple(outcome(func, case) for _ in range(repeat))
+            write_frame(reply_fd, marshal.dumps(outcomes, MARSHAL_VERSION))
+            if MEMORY_OUTCOME in outcomes:
+                # After a MemoryError the interpreter may be half broken: stop
+                # here and let the parent start a fresh worker.
+                os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

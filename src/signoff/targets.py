@@ -1,0 +1,121 @@
+"""Targets: what a user names to say which function to call.
+
+``pkg.mod:func``, ``path/to/file.py:func`` or, from Python, the callable
+itself. A target is only parsed here; it is imported in a worker process
+(candidates always) or, for the trusted reference, also in signoff's own
+process when its signature is needed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from signoff.errors import TargetError
+
+_IDENTIFIER_PATH = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A function to call, as the worker needs to find it."""
+
+    text: str  # as the user wrote it; used in reports and replay commands
+    module: str  # module name (for a file, the name it is loaded under)
+    qualname: str  # attribute path inside the module, e.g. "Parser.parse"
+    path: str | None = None  # absolute path of a .py file, or None for an importable module
+
+    def for_worker(self) -> dict[str, Any]:
+        return {"module": self.module, "qualname": self.qualname, "path": self.path}
+
+    def load(self) -> Callable[..., Any]:
+        """Import the target here, in signoff's process. Only for the trusted reference."""
+        if self.path is not None:
+            module_spec = importlib.util.spec_from_file_location(self.module, self.path)
+            if module_spec is None or module_spec.loader is None:
+                raise TargetError(f"{self.text}: cannot load {self.path} as a Python module")
+            module = importlib.util.module_from_spec(module_spec)
+            sys.path.insert(0, str(Path(self.path).parent))
+            try:
+                module_spec.loader.exec_module(module)
+            finally:
+                sys.path.remove(str(Path(self.path).parent))
+        else:
+            try:
+                module = importlib.import_module(self.module)
+            except ModuleNotFoundError as error:
+                raise TargetError(f"{self.text}: module {error.name!r} not found") from None
+        obj: Any = module
+        for part in self.qualname.split("."):
+            try:
+                obj = getattr(obj, part)
+            except AttributeError:
+                raise TargetError(
+                    f"{self.text}: {self.module} has no attribute {self.qualname!r}"
+                ) from None
+        if not callable(obj):
+            raise TargetError(f"{self.text}: {type(obj).__name__} object is not callable")
+        return obj  # type: ignore[no-any-return]
+
+
+def parse_target(value: object, *, base: Path | None = None, what: str = "target") -> Target:
+    """Parse ``value`` into a Target; a relative file path is taken from ``base``.
+
+    Raises TargetError saying what is wrong with the text and what form is expected.
+    """
+    if callable(value) and not isinstance(value, str):
+        return _from_callable(value, what)
+    if not isinstance(value, str):
+        raise TargetError(
+            f"{what} must be 'pkg.mod:func', 'path/to/file.py:func' or a function, "
+            f"not {type(value).__name__} {value!r}"
+        )
+    location, sep, qualname = value.rpartition(":")
+    if not sep or not location or not _IDENTIFIER_PATH.match(qualname):
+        raise TargetError(
+            f"{what} {value!r} is not of the form 'pkg.mod:func' or 'path/to/file.py:func'"
+        )
+    if location.endswith(".py") or "/" in location or "\\" in location:
+        path = Path(location)
+        if not path.is_absolute():
+            path = (base or Path.cwd()) / path
+        path = path.resolve()
+        if not path.is_file():
+            raise TargetError(f"{what} {value!r}: file not found: {path}")
+        return Target(text=value, module=_module_name_for(path), qualname=qualname, path=str(path))
+    if not _IDENTIFIER_PATH.match(location):
+        raise TargetError(f"{what} {value!r}: {location!r} is not a module name")
+    return Target(text=value, module=location, qualname=qualname)
+
+
+def _module_name_for(path: Path) -> str:
+    # Load a file under its own stem, as `python -c "import stem"` would, unless
+    # that would shadow a module the worker itself needs.
+    stem = re.sub(r"\W", "_", path.stem)
+    if stem in sys.stdlib_module_names or not stem or stem[0].isdigit():
+        return f"signoff_target_{stem}"
+    return stem
+
+
+def _from_callable(func: Callable[..., Any], what: str) -> Target:
+    module = getattr(func, "__module__", None)
+    qualname = getattr(func, "__qualname__", None)
+    if not module or not qualname or "<" in qualname:
+        raise TargetError(
+            f"{what} {func!r} cannot be loaded in a worker process: pass a function defined "
+            "at the top level of a module, or a 'pkg.mod:func' string"
+        )
+    if module == "__main__":
+        file = getattr(sys.modules.get("__main__"), "__file__", None)
+        if not file:
+            raise TargetError(f"{what} {qualname} is defined in __main__, which has no file")
+        path = Path(file).resolve()
+        return Target(text=f"{path}:{qualname}", module=_module_name_for(path),
+                      qualname=qualname, path=str(path))
+    return Target(text=f"{module}:{qualname}", module=module, qualname=qualname)
