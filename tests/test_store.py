@@ -11,6 +11,8 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +66,7 @@ def _integrity(path: Path) -> str:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Any:
+def store(tmp_path: Path) -> Iterator[Store]:
     with Store(tmp_path / ".signoff" / "runs.db") as opened:
         yield opened
 
@@ -296,6 +298,32 @@ def test_an_unusable_path_is_a_store_error(tmp_path: Path) -> None:
 
 # -- several processes, and a process killed mid-run ------------------------------------------
 
+
+@contextmanager
+def _children(
+    tmp_path: Path, *argvs: list[str]
+) -> Iterator[list[tuple[subprocess.Popen[str], Path]]]:
+    """Python children running ``python -c ARGV...``, each with its stderr in a file;
+    any still running at the end are killed and reaped."""
+    kids = []
+    try:
+        for n, argv in enumerate(argvs):
+            err = tmp_path / f"child{n}.err"
+            with err.open("w") as sink:
+                command = [sys.executable, "-c", *argv]
+                kids.append(
+                    (subprocess.Popen(command, stdout=subprocess.PIPE, stderr=sink, text=True), err)
+                )
+        yield kids
+    finally:
+        for child, _ in kids:
+            if child.poll() is None:
+                child.kill()
+            child.wait()
+            if child.stdout is not None:
+                child.stdout.close()
+
+
 _WRITER = textwrap.dedent(
     """
     import sys, time
@@ -323,24 +351,18 @@ _WRITER = textwrap.dedent(
 def test_processes_writing_at_once_all_land(tmp_path: Path) -> None:
     path, go = tmp_path / ".signoff" / "runs.db", tmp_path / "go"
     names = [f"writer{n}.py:f" for n in range(3)]
-    children = [
-        subprocess.Popen(
-            [sys.executable, "-c", _WRITER, str(path), str(go), name, "50"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for name in names
-    ]
-    for child in children:
-        assert child.stdout is not None and child.stdout.readline() == "ready\n"
-    go.touch()  # all of them open the (not yet created) store and write at the same time
-    outputs = [child.communicate(timeout=120) for child in children]
-    for child, (_, err) in zip(children, outputs, strict=True):
-        assert child.returncode == 0, err
+    with _children(
+        tmp_path, *[[_WRITER, str(path), str(go), name, "50"] for name in names]
+    ) as kids:
+        for child, _ in kids:
+            assert child.stdout is not None and child.stdout.readline() == "ready\n"
+        go.touch()  # all of them open the (not yet created) store and write at the same time
+        outputs = [child.communicate(timeout=120)[0] for child, _ in kids]
+        for child, err in kids:
+            assert child.returncode == 0, err.read_text()
     with Store(path) as store:
         runs = store.list_runs()
-        assert sorted(run.id for run in runs) == sorted(out.strip() for out, _ in outputs)
+        assert sorted(run.id for run in runs) == sorted(out.strip() for out in outputs)
         for run in runs:
             stored = store.load_run(run.id)
             assert stored.verdict == "pass"
@@ -379,15 +401,10 @@ _KILLED = textwrap.dedent(
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_a_run_killed_mid_way_keeps_every_finished_check(tmp_path: Path) -> None:
     path = tmp_path / ".signoff" / "runs.db"
-    child = subprocess.Popen(
-        [sys.executable, "-c", _KILLED, str(path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert child.stdout is not None
-    with child.stdout:
+    with _children(tmp_path, [_KILLED, str(path)]) as [(child, err)]:
+        assert child.stdout is not None
         run_id = child.stdout.readline().strip()
+        assert run_id, err.read_text()
         reported = [int(child.stdout.readline()) for _ in range(25)]
         os.kill(child.pid, signal.SIGKILL)
         assert child.wait(timeout=30) == -signal.SIGKILL

@@ -14,8 +14,8 @@ from signoff.spec import Call, Spec, args, call, load_spec, same_results
 from signoff.verdict import CandidateResult, CheckResult, RunResult
 
 __all__ = [
-    "CandidateResult",
     "Call",
+    "CandidateResult",
     "CheckResult",
     "RunOptions",
     "RunResult",

@@ -1,11 +1,12 @@
 """The machine and software a run was measured on.
 
 ``capture_environment`` gathers what is needed to judge whether two runs can
-be compared: the Python, the platform, the CPU, the versions of signoff and
-of the packages that shape its measurements, and the git commit of the
-working directory. Every probe is best effort: a missing file, a missing
-package, a missing ``git`` or a directory outside any repository means the
-key is left out, never an exception.
+be compared: the Python, the platform, the CPU (model, count, frequency
+governor), the memory, the timer, the versions of signoff and of the packages
+that shape its measurements, and the git commit of the working directory.
+Every probe is best effort: a missing file, a missing package, a missing
+``git`` or a directory outside any repository means the key is left out,
+never an exception.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import platform
 import subprocess
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ KEY_PACKAGES: tuple[str, ...] = ("signoff", "hypothesis", "numpy", "scipy", "ric
 _GIT_TIMEOUT_S = 2.0
 
 _CPUINFO = Path("/proc/cpuinfo")
+_GOVERNOR = Path("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")
 _CPUINFO_MODEL_KEYS = ("model name", "cpu model", "cpu", "model", "processor")
 
 
@@ -36,18 +39,40 @@ def capture_environment(cwd: Path) -> dict[str, Any]:
     The result is JSON-serialisable. Keys that cannot be determined are omitted.
     """
     env: dict[str, Any] = {
-        "python": {
-            "version": platform.python_version(),
-            "implementation": platform.python_implementation(),
-            "executable": sys.executable,
-        },
+        "python": _python(),
         "platform": {
             "system": platform.system(),
             "release": platform.release(),
             "machine": platform.machine(),
             "platform": platform.platform(),
         },
+        "cpu": _cpu(),
+        "timer": _timer(),
     }
+    memory = _memory_bytes()
+    if memory:
+        env["memory_bytes"] = memory
+    env["packages"] = _package_versions(KEY_PACKAGES)
+    git = _git_state(cwd)
+    if git:
+        env["git"] = git
+    return env
+
+
+def _python() -> dict[str, Any]:
+    python: dict[str, Any] = {
+        "version": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "compiler": platform.python_compiler(),
+        "executable": sys.executable,
+    }
+    gil = getattr(sys, "_is_gil_enabled", None)  # free-threaded builds (3.13+) can turn it off
+    if callable(gil):
+        python["gil"] = bool(gil())
+    return python
+
+
+def _cpu() -> dict[str, Any]:
     cpu: dict[str, Any] = {}
     model = _cpu_model()
     if model:
@@ -55,15 +80,34 @@ def capture_environment(cwd: Path) -> dict[str, Any]:
     count = os.cpu_count()
     if count is not None:
         cpu["count"] = count
-    if hasattr(os, "sched_getaffinity"):  # the CPUs this process may run on (Linux)
-        cpu["available"] = len(os.sched_getaffinity(0))
-    if cpu:
-        env["cpu"] = cpu
-    env["packages"] = _package_versions(KEY_PACKAGES)
-    git = _git_state(cwd)
-    if git:
-        env["git"] = git
-    return env
+    try:
+        if hasattr(os, "sched_getaffinity"):  # the CPUs this process may run on (Linux)
+            cpu["available"] = len(os.sched_getaffinity(0))
+    except OSError:
+        pass
+    try:  # "powersave" or "ondemand" make timings noisier than "performance"
+        cpu["governor"] = _GOVERNOR.read_text(encoding="utf-8").strip()
+    except OSError:
+        pass
+    return cpu
+
+
+def _timer() -> dict[str, Any]:
+    info = time.get_clock_info("perf_counter")
+    return {
+        "clock": "perf_counter",
+        "implementation": info.implementation,
+        "resolution_s": info.resolution,
+    }
+
+
+def _memory_bytes() -> int | None:
+    """Physical memory in bytes, where the platform says."""
+    try:
+        pages, page_size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+    return pages * page_size if pages > 0 and page_size > 0 else None
 
 
 def _cpu_model() -> str | None:

@@ -1,15 +1,10 @@
 """The results store: every run recorded in an SQLite database (``.signoff/runs.db``).
 
-A run is written as it happens: ``begin_run`` records what was asked,
-``record_check`` commits each check the moment it is judged, ``finish_run``
-records the combined verdict. A run killed half way keeps every finished
-check and is listed as ``unfinished``. The database is in WAL mode with a
-busy timeout, so several signoff processes can write to it at once.
-
-Two tables, ``runs`` (one row per run; ``verdict`` is NULL until it finishes) and
-``checks`` (one row per recorded check, in insertion order); see ``_SCHEMA``.
-The schema version is ``PRAGMA user_version``; ``PRAGMA application_id`` marks
-the file as signoff's. Times are ISO 8601 in UTC.
+Runs are written as they happen: ``begin_run``, then ``record_check`` (committed at
+once, so a run killed half way keeps every finished check and is listed as
+``unfinished``), then ``finish_run``. WAL mode and a busy timeout let several signoff
+processes write at once. ``PRAGMA user_version`` holds the schema version and
+``PRAGMA application_id`` marks the file as signoff's. Times are ISO 8601, in UTC.
 """
 
 from __future__ import annotations
@@ -18,12 +13,13 @@ import json
 import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast, get_args
 
 from signoff.errors import SignoffError
 from signoff.verdict import CandidateResult, CheckResult, RunResult, Verdict
@@ -131,10 +127,9 @@ def changes_to_json(changes: Sequence[CheckChange]) -> list[dict[str, Any]]:
 
 
 class Store:
-    """The results database at ``path`` (created, with its directory, when missing).
+    """The results database at ``path``, created with its directory when missing.
 
-    One connection per ``Store``; safe to share between threads. Use it as a
-    context manager or call ``close()``.
+    One connection, safe to share between threads; a context manager, or call ``close()``.
     """
 
     def __init__(self, path: Path) -> None:
@@ -160,15 +155,15 @@ class Store:
         db = self._db
         try:
             db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-            self._check_header(*_header(db))
-            db.execute("PRAGMA journal_mode = WAL")
+            self._check_header(*_header(db))  # before changing anything in the file
+            _use_wal(db)
             db.execute("PRAGMA synchronous = NORMAL")  # durable across crashes of signoff
             db.execute("PRAGMA foreign_keys = ON")
             # Re-read under the write lock: another process may be creating the store too.
             # On failure the connection is closed unused, which rolls back.
             db.execute("BEGIN IMMEDIATE")
-            version, app_id = _header(db)
-            self._check_header(version, app_id)
+            version, app_id, tables = _header(db)
+            self._check_header(version, app_id, tables)
             if version == 0:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
@@ -177,12 +172,12 @@ class Store:
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("COMMIT")
         except sqlite3.Error as exc:  # a plain DatabaseError: "file is not a database"
-            what = "is not a signoff results store" if type(exc) is sqlite3.DatabaseError else ""
-            raise StoreError(f"{self.path} {what or 'cannot be opened'} ({exc})") from exc
+            plain = type(exc) is sqlite3.DatabaseError
+            reason = "is not a signoff results store" if plain else "cannot be opened"
+            raise StoreError(f"{self.path} {reason} ({exc})") from exc
 
-    def _check_header(self, version: int, app_id: int) -> None:
-        foreign = app_id not in (0, APPLICATION_ID) or (app_id == 0 and version != 0)
-        if foreign or (app_id == 0 and _scalar(self._db, "SELECT count(*) FROM sqlite_schema")):
+    def _check_header(self, version: int, app_id: int, tables: int) -> None:
+        if app_id not in (0, APPLICATION_ID) or (app_id == 0 and (version != 0 or tables)):
             raise StoreError(
                 f"{self.path} is an SQLite database but not a signoff results store; "
                 "move it away or pass another store path"
@@ -275,15 +270,11 @@ class Store:
         key = ref.strip().lower()
         if not key:
             raise StoreError("an empty run id names no run; `signoff history` lists them")
-        with self._locked():
-            if key in LATEST_ALIASES:
-                row = self._db.execute(
-                    "SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT 1"
-                ).fetchone()
-                if row is None:
-                    raise StoreError(f"no runs recorded in {self.path} yet")
-                return str(row[0])
-            # A prefix of the id, else its random suffix alone ("k3f9").
+        if key in LATEST_ALIASES:
+            if latest := self.list_runs(limit=1):
+                return latest[0].id
+            raise StoreError(f"no runs recorded in {self.path} yet")
+        with self._locked():  # a prefix of the id, else its random suffix alone ("k3f9")
             ids = self._ids_where(1, key) or self._ids_where(17, key)
         if key in ids:
             return key
@@ -334,10 +325,8 @@ class Store:
         )
 
     def compare(self, run_a: str, run_b: str) -> list[CheckChange]:
-        """Each (candidate, criterion) in either run, ``run_a`` as before, ``run_b`` as after.
-
-        Ordered by candidate then criterion as they first appear in ``run_a``, then
-        ``run_b``. Where a run has a criterion twice for a candidate, its last check counts.
+        """Each (candidate, criterion) in either run, ``run_a`` before and ``run_b`` after,
+        in order of first appearance (grouped by candidate); a repeated check: the last counts.
         """
         before = _checks_by_key(self.load_run(run_a).result)
         after = _checks_by_key(self.load_run(run_b).result)
@@ -347,13 +336,28 @@ class Store:
         return [_change(key, before.get(key), after.get(key)) for key in keys]
 
 
-def _header(db: sqlite3.Connection) -> tuple[int, int]:
-    """The store's schema version and the file's application id."""
-    return _scalar(db, "PRAGMA user_version"), _scalar(db, "PRAGMA application_id")
+def _header(db: sqlite3.Connection) -> tuple[int, int, int]:
+    """Schema version, application id and table count, read together in one snapshot."""
+    version, app_id, tables = db.execute(
+        "SELECT (SELECT user_version FROM pragma_user_version),"
+        " (SELECT application_id FROM pragma_application_id),"
+        " (SELECT count(*) FROM sqlite_schema)"
+    ).fetchone()
+    return int(version), int(app_id), int(tables)
 
 
-def _scalar(db: sqlite3.Connection, sql: str) -> int:
-    return int(db.execute(sql).fetchone()[0])
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Switch to WAL, retrying: SQLite answers "locked" here without waiting when another
+    connection is busy. Where WAL is not possible the file keeps its rollback journal."""
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
 
 
 def _stamp(moment: datetime | None = None) -> str:
@@ -377,10 +381,8 @@ def _summary(row: Sequence[Any]) -> RunSummary:
     )
 
 
-def _verdict(value: str) -> Verdict:
-    if value in ("pass", "fail", "inconclusive", "error"):
-        return value  # type: ignore[return-value]
-    return "error"
+def _verdict(value: str) -> Verdict:  # never read an unknown verdict as a pass
+    return cast(Verdict, value) if value in get_args(Verdict) else "error"
 
 
 def _checks_by_key(result: RunResult) -> dict[tuple[str, str], CheckResult]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import hypothesis
-from hypothesis import HealthCheck, Verbosity, given, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis.errors import Unsatisfiable
 from hypothesis.reporting import with_reporter
 from hypothesis.strategies import SearchStrategy
@@ -85,7 +85,7 @@ def check_same_results(
             tally.skipped += 1
             return None
         difference = compare(ref, outcomes[0], criterion.equal, criterion.exceptions)
-        if difference is None and repeat == 2:
+        if difference is None and len(outcomes) == 2:
             difference = compare_repeat(outcomes[0], outcomes[1])
         if difference is None:
             return None
@@ -119,7 +119,9 @@ def check_same_results(
                 tally.budget_hit = True
                 return
             case = pickle.dumps((call.args, call.kwargs), pickle.HIGHEST_PROTOCOL)
-            [ref], [outcomes] = _run(reference, candidate, [case], repeat)
+            # While shrinking, one call per input is enough to see the difference
+            # again, and halves the cost of shrinking a hang.
+            [ref], [outcomes] = _run(reference, candidate, [case], 1 if generated else repeat)
             if not generated:
                 tally.generated += 1
                 if progress:
@@ -133,6 +135,9 @@ def check_same_results(
             max_examples=criterion.examples, deadline=None, database=None,
             suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
             report_multiple_bugs=False,
+            # No explain phase: it calls the test on variants after shrinking, which
+            # would cost a slow candidate dearly and make the last failure not the minimal one.
+            phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
         )(given(strategy)(one_example))
         test = hypothesis.seed(seed)(test)
         with with_reporter(lambda _text: None):

@@ -30,7 +30,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
 Formatter = Callable[[object], str]
 
@@ -41,9 +42,6 @@ _INT32_MAX = 2**31 - 1
 _TO_AT = bytes(b if 0x20 <= b <= 0x7E else 0x40 for b in range(256))
 _INT_PREFIX = re.compile(rb"[ \t\n\v\f\r]*([+-]?)0*([0-9]*)")
 _REAL_PREFIX = re.compile(rb"[ \t\n\v\f\r]*([+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
-_THOUSANDTH = Decimal("0.001")
-_ROUND16 = Context(prec=16, rounding=ROUND_HALF_UP)
-_ROUND15 = Context(prec=15, rounding=ROUND_HALF_UP)
 
 
 def formatter(letter: str, *, wrap_int32: bool = True) -> Formatter:
@@ -168,46 +166,120 @@ def _atof(data: bytes) -> float:
     return float(match.group(1)) if match else 0.0
 
 
-def _special(number: float) -> str | None:
-    if math.isnan(number):
-        return "NaN"
-    if math.isinf(number):
-        return "Inf" if number > 0 else "-Inf"
-    return None
-
-
 def sqlite_fixed3(number: float) -> str:
-    """SQLite's ``printf('%.3f', number)``."""
-    special = _special(number)
-    if special is not None:
-        return special
-    exact = Decimal(number)
-    if exact.adjusted() >= 13:  # more than 16 significant digits before the point
-        exact = _ROUND16.plus(exact)
-    text = f"{exact.quantize(_THOUSANDTH, rounding=ROUND_HALF_UP):f}"
-    return "0.000" if text == "-0.000" and number == 0.0 else text
+    """SQLite's ``printf('%.3f', number)``: 7348.3965 is ``7348.397``, -0.0 is ``0.000``."""
+    return _sqlite_printf(number, 3, generic=False)
 
 
 def sqlite_real_text(number: float) -> str:
     """SQLite's text for a real, ``printf('%!.15g', number)``: ``1.0``, ``0.1``, ``1.0e+20``."""
-    special = _special(number)
-    if special is not None:
-        return special
-    if number == 0.0:
-        return "0.0"  # -0.0 as well: SQLite tests realvalue<0.0 for the sign
-    rounded = _ROUND15.plus(Decimal(number))
-    sign, digits, exponent = rounded.as_tuple()
-    assert isinstance(exponent, int)
-    mantissa = "".join(map(str, digits)).rstrip("0") or "0"
-    point = len(digits) + exponent  # digits before the decimal point
-    if point - 1 < -4 or point - 1 > 14:
-        head, tail = mantissa[0], mantissa[1:] or "0"
-        power = point - 1
-        text = f"{head}.{tail}e{'-' if power < 0 else '+'}{abs(power):02d}"
-    elif point <= 0:
-        text = "0." + "0" * -point + mantissa
-    elif point >= len(mantissa):
-        text = mantissa + "0" * (point - len(mantissa)) + ".0"
+    return _sqlite_printf(number, 15, generic=True)
+
+
+# SQLite (3.40) formats reals with its own printf, in x87 80-bit long double
+# arithmetic: a rounder is added (for %f also 3e-16 of the value, so that a
+# decimal tie stored just below itself still rounds up), the value is scaled
+# into [1, 10) and its digits are read one by one by truncation, at most 16
+# significant ones for %f (26 for %!g), the rest printed as 0. Each long double
+# step is emulated below with exact fractions rounded to a 64-bit significand,
+# so the digits agree with SQLite's even at binary ties and beyond 1e100.
+
+_ROUNDERS = tuple(Fraction(5.0 * 10.0**-k) for k in range(10))  # arRound[], doubles
+_E_MINUS_10 = Fraction(1.0e-10)
+_E_MINUS_8 = Fraction(1.0e-8)
+_E8 = Fraction(1.0e8)
+_E10 = Fraction(1.0e10)
+_E100 = Fraction(1.0e100)
+_TENTH = Fraction(0.1)
+_FUDGE = Fraction(3e-16)
+
+
+def _ld(value: Fraction) -> Fraction:
+    """``value`` rounded to an x87 long double: 64-bit significand, ties to even."""
+    if not value:
+        return value
+    size = abs(value)
+    exponent = size.numerator.bit_length() - size.denominator.bit_length()
+    if size < Fraction(2) ** exponent:
+        exponent -= 1
+    shift = 63 - exponent
+    scaled = size * Fraction(2) ** shift
+    whole, rest = divmod(scaled.numerator, scaled.denominator)
+    if 2 * rest > scaled.denominator or (2 * rest == scaled.denominator and whole % 2):
+        whole += 1
+    rounded = Fraction(whole) / Fraction(2) ** shift
+    return rounded if value > 0 else -rounded
+
+
+def _sqlite_printf(number: float, precision: int, *, generic: bool) -> str:
+    """SQLite's ``%.<precision>f`` or, when ``generic``, ``%!.<precision>g``."""
+    if math.isnan(number):
+        return "NaN"
+    prefix = "-" if number < 0.0 else ""
+    value = Fraction(abs(number)) if not math.isinf(number) else Fraction(10) ** 400
+    if generic and precision > 0:
+        precision -= 1
+    index = precision
+    rounder = _ROUNDERS[index % 10]
+    while index >= 10:
+        rounder = _ld(rounder * _E_MINUS_10)
+        index -= 10
+    if not generic:
+        binary_exponent = math.frexp(number)[1] - 1 if number else -1023
+        if precision + int(binary_exponent / 3) < 15:  # C division truncates toward zero
+            rounder = _ld(rounder + _ld(value * _FUDGE))
+        value = _ld(value + rounder)
+    exp = 0
+    if value > 0:
+        scale = Fraction(1)
+        for step, size in ((_E100, 100), (_E10, 10), (Fraction(10), 1)):
+            while value >= _ld(step * scale) and exp <= 350:
+                scale = _ld(scale * step)
+                exp += size
+        value = _ld(value / scale)
+        while value < _E_MINUS_8:
+            value = _ld(value * _E8)
+            exp -= 8
+        while value < 1:
+            value = _ld(value * 10)
+            exp -= 1
+        if exp > 350:
+            return prefix + "Inf"
+    exponent_form = False
+    if generic:
+        value = _ld(value + rounder)
+        if value >= 10:
+            value = _ld(value * _TENTH)
+            exp += 1
+        exponent_form = exp < -4 or exp > precision
+        if not exponent_form:
+            precision -= exp
+    digits_left = 26 if generic else 16  # the '!' flag allows 26 significant digits
+
+    def digit() -> str:
+        nonlocal value, digits_left
+        if digits_left <= 0:
+            return "0"
+        digits_left -= 1
+        whole = int(value)
+        value = _ld((value - whole) * 10)
+        return str(whole)
+
+    out = [prefix]
+    before = 0 if exponent_form else exp
+    if before < 0:
+        out.append("0")
     else:
-        text = f"{mantissa[:point]}.{mantissa[point:]}"
-    return "-" + text if sign else text
+        out.extend(digit() for _ in range(before + 1))
+    out.append(".")  # %.3f has precision > 0, and '!' always keeps the point
+    out.extend("0" for _ in range(min(-before - 1, precision)))
+    precision -= max(0, min(-before - 1, precision))
+    out.extend(digit() for _ in range(precision))
+    text = "".join(out)
+    if generic:  # drop trailing zeros, but keep one digit after the point
+        text = text.rstrip("0")
+        if text.endswith("."):
+            text += "0"
+    if exponent_form:
+        text += f"e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+    return text

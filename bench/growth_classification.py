@@ -1,0 +1,396 @@
+"""How often is a growth class named right? signoff.stats.classify_growth vs big-O.
+
+Run:  .venv/bin/python bench/growth_classification.py [--repeats 10] [--budget-s 1.2]
+
+Functions of known growth class (pure-Python loops and C-backed builtins, at
+least two per class) are timed at 8-10 input sizes and classified, ``repeats``
+times each with fresh inputs. signoff's protocol: sizes in random order on
+every repetition, a fresh input per size, the garbage collector off while
+timing, each timing a calibrated batch of calls lasting at least ~1 ms (a
+batch of many calls for the O(1) and O(log n) functions), the median of the
+repetitions per size, then ``classify_growth``. The big-O package
+(``pip install big-O``; not a signoff dependency) gets the same functions, the
+same size range (it spaces its sizes linearly) and about the same time
+budget, with its own protocol (the minimum of its timings). Its Polynomial
+class is left out of its candidates since it names no class; any answer that
+is not the true class counts as wrong for it (it has no "ambiguous").
+
+Prints one row per function and a summary per class: correct, wrong and
+ambiguous percentages for each tool, and the wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import gc
+import heapq
+import itertools
+import json
+import math
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from signoff.stats import GROWTH_CLASSES, classify_growth
+
+MIN_TIMING_S = 0.001  # each timing is a batch of calls lasting at least this long
+MIN_REPS = 5  # the median is taken over at least this many repetitions per size
+
+
+# ----------------------------------------------------------------- subjects
+
+
+def dict_get(data: tuple[dict[int, int], int]) -> int:
+    table, key = data
+    return table[key]
+
+
+def list_index(data: tuple[list[int], int]) -> int:
+    items, i = data
+    return items[i]
+
+
+def bisect_c(data: tuple[list[int], int]) -> int:
+    items, key = data
+    return bisect.bisect_left(items, key)
+
+
+def binary_search_py(data: tuple[list[int], int]) -> int:
+    items, key = data
+    lo, hi = 0, len(items)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if items[mid] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def sum_c(items: list[int]) -> int:
+    return sum(items)
+
+
+def loop_py(items: list[int]) -> int:
+    total = 0
+    for x in items:
+        if x > 0:
+            total += x
+    return total
+
+
+def sorted_c(items: list[int]) -> list[int]:
+    return sorted(items)
+
+
+def merge_sort_py(items: list[int]) -> list[int]:
+    if len(items) <= 1:
+        return items
+    mid = len(items) // 2
+    left, right = merge_sort_py(items[:mid]), merge_sort_py(items[mid:])
+    out: list[int] = []
+    i = j = 0
+    while i < len(left) and j < len(right):
+        if left[i] <= right[j]:
+            out.append(left[i])
+            i += 1
+        else:
+            out.append(right[j])
+            j += 1
+    out.extend(left[i:])
+    out.extend(right[j:])
+    return out
+
+
+def heapsort_c(items: list[int]) -> list[int]:
+    heap = list(items)
+    heapq.heapify(heap)
+    return [heapq.heappop(heap) for _ in range(len(heap))]
+
+
+def inversions_py(items: list[int]) -> int:
+    count = 0
+    n = len(items)
+    for i in range(n):
+        x = items[i]
+        for j in range(i + 1, n):
+            if x > items[j]:
+                count += 1
+    return count
+
+
+def insert_front_c(items: list[int]) -> list[int]:
+    out: list[int] = []
+    for x in items:
+        out.insert(0, x)
+    return out
+
+
+def matmul_py(data: tuple[list[list[float]], list[list[float]]]) -> list[list[float]]:
+    a, b = data
+    n = len(a)
+    out = [[0.0] * n for _ in range(n)]
+    for i in range(n):
+        row, ai = out[i], a[i]
+        for j in range(n):
+            s = 0.0
+            for k in range(n):
+                s += ai[k] * b[k][j]
+            row[j] = s
+    return out
+
+
+def three_sum_py(items: list[int]) -> int:
+    n = len(items)
+    count = 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            s = items[i] + items[j]
+            for k in range(j + 1, n):
+                if s + items[k] == 0:
+                    count += 1
+    return count
+
+
+def fib_py(n: int) -> int:
+    return n if n < 2 else fib_py(n - 1) + fib_py(n - 2)
+
+
+def subsets_c(items: list[int]) -> int:
+    # every subset as a 0/1 mask, enumerated by itertools (C): 2^n tuples
+    return sum(1 for _ in itertools.product((0, 1), repeat=len(items)))
+
+
+# ----------------------------------------------------------------- inputs
+
+
+def _ints(n: int, rng: random.Random) -> list[int]:
+    return [rng.randrange(-(10**9), 10**9) for _ in range(n)]
+
+
+def _keyed_dict(n: int, rng: random.Random) -> tuple[dict[int, int], int]:
+    keys = _ints(n, rng)
+    return {k: i for i, k in enumerate(keys)}, keys[rng.randrange(n)]
+
+
+def _indexed_list(n: int, rng: random.Random) -> tuple[list[int], int]:
+    return _ints(n, rng), rng.randrange(n)
+
+
+def _sorted_with_key(n: int, rng: random.Random) -> tuple[list[int], int]:
+    items = sorted(_ints(n, rng))
+    return items, rng.randrange(-(10**9), 10**9)
+
+
+def _matrices(n: int, rng: random.Random) -> tuple[list[list[float]], list[list[float]]]:
+    def make() -> list[list[float]]:
+        return [[rng.random() for _ in range(n)] for _ in range(n)]
+
+    return make(), make()
+
+
+def _small_ints(n: int, rng: random.Random) -> list[int]:
+    return [rng.randrange(-1000, 1000) for _ in range(n)]
+
+
+def doubling(start: int, count: int) -> tuple[int, ...]:
+    return tuple(start * 2**i for i in range(count))
+
+
+def root2(start: int, count: int) -> tuple[int, ...]:
+    return tuple(round(start * 2 ** (i / 2)) for i in range(count))
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    truth: str
+    func: Callable[[Any], Any]
+    make: Callable[[int, random.Random], Any]
+    sizes: tuple[int, ...]
+
+
+CASES: tuple[Case, ...] = (
+    Case("dict lookup (C)", "O(1)", dict_get, _keyed_dict, doubling(1000, 10)),
+    Case("list index (C)", "O(1)", list_index, _indexed_list, doubling(1000, 10)),
+    Case("bisect (C)", "O(log n)", bisect_c, _sorted_with_key, doubling(1000, 10)),
+    Case("binary search (py)", "O(log n)", binary_search_py, _sorted_with_key, doubling(1000, 10)),
+    Case("sum (C)", "O(n)", sum_c, _ints, doubling(1000, 10)),
+    Case("loop (py)", "O(n)", loop_py, _ints, doubling(1000, 9)),
+    Case("sorted (C)", "O(n log n)", sorted_c, _ints, doubling(500, 9)),
+    Case("heapsort (C heapq)", "O(n log n)", heapsort_c, _ints, doubling(125, 9)),
+    Case("merge sort (py)", "O(n log n)", merge_sort_py, _ints, doubling(64, 9)),
+    Case("nested loop (py)", "O(n^2)", inversions_py, _ints, root2(64, 9)),
+    Case("insert(0) loop (C)", "O(n^2)", insert_front_c, _ints, root2(768, 9)),
+    Case("matrix multiply (py)", "O(n^3)", matmul_py, _matrices, root2(8, 8)),
+    Case("3-sum triple loop (py)", "O(n^3)", three_sum_py, _small_ints, root2(16, 8)),
+    Case("naive fib (py)", "O(2^n)", fib_py, lambda n, rng: n, tuple(range(10, 26, 2))),
+    Case("subset masks (C)", "O(2^n)", subsets_c, _ints, tuple(range(4, 20, 2))),
+)
+
+
+# ----------------------------------------------------------------- timing
+
+
+def _time_batch(func: Callable[[Any], Any], data: Any, number: int) -> float:
+    start = time.perf_counter()
+    for _ in range(number):
+        func(data)
+    return (time.perf_counter() - start) / number
+
+
+def _calibrate(func: Callable[[Any], Any], data: Any) -> tuple[int, float]:
+    """Calls per timing so that a timing lasts >= MIN_TIMING_S; and the time per call.
+
+    Like timeit's autorange, but the time per call is the fastest of three
+    batches, so one interrupted batch cannot leave a timing too short.
+    """
+    number = 1
+    while True:
+        per_call = min(_time_batch(func, data, number) for _ in range(3 if number > 1 else 1))
+        if per_call * number >= MIN_TIMING_S:
+            return number, per_call
+        number = max(number * 2, math.ceil(1.2 * MIN_TIMING_S / max(per_call, 1e-9)))
+
+
+def signoff_timings(case: Case, budget_s: float, rng: random.Random) -> list[list[float]]:
+    """Seconds per call at each size (every repetition), by signoff's protocol."""
+    inputs = [case.make(n, rng) for n in case.sizes]
+    gc.collect()
+    gc.disable()
+    try:
+        started = time.perf_counter()
+        plan = [_calibrate(case.func, data) for data in inputs]
+        one_pass = sum(number * per_call for number, per_call in plan)
+        left = budget_s - (time.perf_counter() - started)
+        reps = max(MIN_REPS, min(31, int(left / one_pass)))
+        samples: list[list[float]] = [[] for _ in case.sizes]
+        order = list(range(len(case.sizes)))
+        for _ in range(reps):
+            rng.shuffle(order)
+            for i in order:
+                samples[i].append(_time_batch(case.func, inputs[i], plan[i][0]))
+    finally:
+        gc.enable()
+    return samples
+
+
+BIG_O_NAMES = {
+    "Constant": "O(1)",
+    "Logarithmic": "O(log n)",
+    "Linear": "O(n)",
+    "Linearithmic": "O(n log n)",
+    "Quadratic": "O(n^2)",
+    "Cubic": "O(n^3)",
+    "Exponential": "O(2^n)",
+}
+
+
+def big_o_label(case: Case, budget_s: float, rng: random.Random) -> str:
+    import big_o  # type: ignore[import-untyped]
+    import numpy as np
+
+    classes = [getattr(big_o.complexities, name) for name in BIG_O_NAMES]
+    lo, hi, count = case.sizes[0], case.sizes[-1], len(case.sizes)
+    ns = np.linspace(lo, hi, count).astype("int64")
+    # Same budget: calls per timing so the smallest size lasts >= ~1 ms, then as
+    # many timings (big-O keeps the minimum) as the budget allows.
+    per_call = [_time_batch(case.func, case.make(int(n), rng), 1) for n in ns]
+    number = max(1, math.ceil(MIN_TIMING_S / max(per_call[0], 1e-9)))
+    number = max(1, min(number, int(budget_s / (MIN_REPS * sum(per_call)))))
+    timings = max(1, min(31, int(budget_s / (number * sum(per_call)))))
+    best, _ = big_o.big_o(
+        case.func,
+        lambda n: case.make(int(n), rng),
+        min_n=lo,
+        max_n=hi,
+        n_measures=count,
+        n_repeats=number,
+        n_timings=timings,
+        classes=classes,
+    )
+    return BIG_O_NAMES.get(type(best).__name__, type(best).__name__)
+
+
+# ----------------------------------------------------------------- report
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100.0 * part / whole:5.1f}" if whole else "    -"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=10, help="classifications per function")
+    parser.add_argument("--budget-s", type=float, default=1.2, help="seconds per classification")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--only", default="", help="run only functions whose name has this")
+    parser.add_argument("--no-big-o", action="store_true", help="skip the big-O comparison")
+    parser.add_argument("--save", default="", help="write the raw timings here (JSON)")
+    args = parser.parse_args(argv)
+
+    rng = random.Random(args.seed)
+    cases = [c for c in CASES if args.only.lower() in c.name.lower()]
+    started = time.perf_counter()
+    raw: list[dict[str, Any]] = []
+    rows: list[tuple[Case, list[str], list[str]]] = []
+    for case in cases:
+        ours: list[str] = []
+        theirs: list[str] = []
+        for _ in range(args.repeats):
+            samples = signoff_timings(case, args.budget_s, rng)
+            seconds = [statistics.median(s) for s in samples]
+            ours.append(classify_growth(case.sizes, seconds).label)
+            raw.append({"case": case.name, "truth": case.truth, "sizes": case.sizes,
+                        "samples": samples})
+            if not args.no_big_o:
+                theirs.append(big_o_label(case, args.budget_s, rng))
+        rows.append((case, ours, theirs))
+        print(f"  {case.name:<24} {case.truth:<11} signoff: {' '.join(sorted(set(ours)))}"
+              + (f" | big-O: {' '.join(sorted(set(theirs)))}" if theirs else ""),
+              file=sys.stderr, flush=True)
+    wall = time.perf_counter() - started
+
+    header = (f"{'function':<24} {'class':<11} {'sizes':<15} | {'signoff':^21} | {'big-O':^13}\n"
+              f"{'':<24} {'':<11} {'':<15} | {'ok%':>5} {'wrong%':>7} {'amb%':>5}"
+              f"   | {'ok%':>5} {'wrong%':>6}")
+    print(header)
+    print("-" * len(header.splitlines()[0]))
+    for case, ours, theirs in rows:
+        ok = sum(label == case.truth for label in ours)
+        amb = sum(label == "ambiguous" for label in ours)
+        their_ok = sum(label == case.truth for label in theirs)
+        sizes = f"{case.sizes[0]}..{case.sizes[-1]}"
+        print(f"{case.name:<24} {case.truth:<11} {sizes:<15} | {_pct(ok, len(ours))} "
+              f"{_pct(len(ours) - ok - amb, len(ours)):>7} {_pct(amb, len(ours))}   | "
+              f"{_pct(their_ok, len(theirs))} {_pct(len(theirs) - their_ok, len(theirs)):>6}")
+    print()
+    print(f"{'per class':<52} | {'ok%':>5} {'wrong%':>7} {'amb%':>5}   | {'ok%':>5} {'wrong%':>6}")
+    totals = [0, 0, 0, 0, 0]
+    for label in (*GROWTH_CLASSES, "all"):
+        picked = [r for r in rows if label in ("all", r[0].truth)]
+        ours_n = sum(len(r[1]) for r in picked)
+        ok = sum(sum(x == r[0].truth for x in r[1]) for r in picked)
+        amb = sum(sum(x == "ambiguous" for x in r[1]) for r in picked)
+        theirs_n = sum(len(r[2]) for r in picked)
+        their_ok = sum(sum(x == r[0].truth for x in r[2]) for r in picked)
+        totals = [ours_n, ok, amb, theirs_n, their_ok]
+        print(f"{label:<52} | {_pct(ok, ours_n)} {_pct(ours_n - ok - amb, ours_n):>7} "
+              f"{_pct(amb, ours_n)}   | {_pct(their_ok, theirs_n)} "
+              f"{_pct(theirs_n - their_ok, theirs_n):>6}")
+    print()
+    print(f"{len(cases)} functions x {args.repeats} classifications, {totals[0]} in all; "
+          f"budget {args.budget_s:g} s per classification per tool; wall time {wall:.0f} s")
+    if args.save:
+        with open(args.save, "w") as out:
+            json.dump(raw, out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
