@@ -120,8 +120,10 @@ def check_same_results(
                 return
             case = pickle.dumps((call.args, call.kwargs), pickle.HIGHEST_PROTOCOL)
             # While shrinking, one call per input is enough to see the difference
-            # again, and halves the cost of shrinking a hang.
-            [ref], [outcomes] = _run(reference, candidate, [case], 1 if generated else repeat)
+            # again (halving the cost of shrinking a hang), unless the difference
+            # is the candidate disagreeing with itself.
+            again = not generated or generated[0].difference.kind == "nondeterministic"
+            [ref], [outcomes] = _run(reference, candidate, [case], repeat if again else 1)
             if not generated:
                 tally.generated += 1
                 if progress:

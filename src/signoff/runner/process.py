@@ -217,6 +217,7 @@ class _Job:
     buffer: bytearray = field(default_factory=bytearray)
     deadline: float = 0.0
     printed: int = 0
+    strict: bool = False  # one frame per case: set while finding which case failed
 
     @property
     def done(self) -> bool:
@@ -275,7 +276,7 @@ def _submit(job: _Job) -> None:
     job.buffer.clear()
     job.printed = 0
     job.deadline = time.monotonic() + job.worker.limits.timeout_s * job.repeat
-    if not job.worker._send(("call", remaining, job.repeat)):
+    if not job.worker._send(("call", remaining, job.repeat, job.strict)):
         # The worker died between batches; the first case pays for it.
         job.deadline = 0.0
 
@@ -308,8 +309,17 @@ def _take_frames(job: _Job) -> bool:
 
 
 def _fail_case(selector: selectors.BaseSelector, job: _Job, outcome: bytes) -> None:
-    """Give the current case ``outcome``, replace the worker, resubmit the rest."""
-    job.results.append((outcome,) * job.repeat)
+    """Give the failing case ``outcome``, replace the worker, resubmit the rest.
+
+    Outside strict mode, finished cases may still sit in the dead worker's
+    buffer, so the failing one is not known: run the rest again case by case,
+    and the first one that fails again gets the outcome.
+    """
+    if not job.strict and len(job.cases) - len(job.results) > 1:
+        job.strict = True
+    else:
+        job.results.append((outcome,) * job.repeat)
+        job.strict = False
     _replace_worker(selector, job)
 
 
