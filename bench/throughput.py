@@ -65,7 +65,9 @@ def isolated(folder: Path, examples: int, corpus: Path | None) -> tuple[float, i
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--examples", type=int, default=2000)
     parser.add_argument("--supplied", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
@@ -82,7 +84,7 @@ def main() -> None:
         base = max(in_process(options.examples) for _ in range(options.rounds))
         generated = max(isolated(folder, options.examples, None)[0] for _ in range(options.rounds))
         supplied = max(isolated(folder, 0, corpus)[0] for _ in range(options.rounds))
-    table = Table(title="signoff throughput (best of %d rounds)" % options.rounds)
+    table = Table(title=f"signoff throughput (best of {options.rounds} rounds)")
     for column in ("what", "cases", "cases/s", "vs in-process", "target"):
         table.add_column(column, justify="right" if column != "what" else "left")
     table.add_row("in-process Hypothesis", str(options.examples), f"{base:,.0f}", "1.00x", "")

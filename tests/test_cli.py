@@ -40,8 +40,8 @@ def test_example_spec_fails_the_flawed_candidate_and_writes_the_report(tmp_path)
     replayed = signoff("replay", str(report))
     assert replayed.returncode == 1, replayed.stderr
     assert "candidate  returned" in replayed.stdout
-    direct = subprocess.run(check["evidence"]["replay"].replace("signoff ", f"{sys.executable} -m signoff.cli ", 1),
-                            shell=True, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    command = check["evidence"]["replay"].replace("signoff ", f"{sys.executable} -m signoff.cli ", 1)
+    direct = subprocess.run(command, shell=True, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert direct.returncode == 1 and "FAIL" in direct.stdout
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from signoff.checks.same_results import Progress as ProgressCallback
 from signoff.engine import RunOptions, check, replay
 from signoff.errors import SignoffError, SpecError
 from signoff.infer import infer_inputs
@@ -149,7 +150,7 @@ def _replay_report(path: Path, console: Console) -> int:
     for command in commands:
         console.print(f"[bold]$ {command}[/]", highlight=False)
         words = shlex.split(command)
-        argv = dict(zip(words[2::2], words[3::2]))
+        argv = dict(zip(words[2::2], words[3::2], strict=True))
         worst = max(worst, _replay_one(
             Path(argv["--spec"]) if "--spec" in argv else None, argv.get("--reference"),
             argv["--candidate"], argv["--case"], console,
@@ -182,7 +183,7 @@ def _replay_one(spec_path: Path | None, reference: str | None, candidate: str, c
 
 
 @contextmanager
-def _progress(console: Console, enabled: bool) -> Iterator[object]:
+def _progress(console: Console, enabled: bool) -> Iterator[ProgressCallback | None]:
     if not enabled:
         yield None
         return

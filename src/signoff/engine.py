@@ -41,7 +41,7 @@ def check(
     """Judge each candidate against the spec's reference; a RunResult, never a print."""
     options = options or RunOptions()
     loaded = spec if isinstance(spec, LoadedSpec) else None
-    spec = loaded.spec if loaded else spec  # type: ignore[union-attr]
+    spec = loaded.spec if loaded else spec
     assert isinstance(spec, Spec)
     targets = [parse_target(c, what="--candidate") for c in candidates]
     if not targets:
@@ -57,14 +57,14 @@ def check(
     workers: list[Worker | LoadFailure] = []
     try:
         for target in targets:
-            worker = Worker(target, _limits(spec), preload)
-            failure = worker.start()
+            started_worker = Worker(target, _limits(spec), preload)
+            failure = started_worker.start()
             if failure is not None and failure.kind == "not_found":
                 raise TargetError(f"--candidate {target.text}: {failure.detail}")
-            workers.append(failure or worker)
+            workers.append(failure or started_worker)
         cache = ReferenceCache(reference)
         results = []
-        for target, worker in zip(targets, workers):
+        for target, worker in zip(targets, workers, strict=True):
             replay = _replay_command(loaded, spec, target)
             checks = []
             for criterion in spec.criteria:
@@ -85,9 +85,9 @@ def check(
             results.append(CandidateResult(target.text, tuple(checks)))
     finally:
         reference.close()
-        for worker in workers:
-            if isinstance(worker, Worker):
-                worker.close()
+        for each in workers:
+            if isinstance(each, Worker):
+                each.close()
     return RunResult(
         reference=spec.reference_target.text, seed=seed, candidates=tuple(results),
         spec=str(loaded.path) if loaded else None, duration_s=time.monotonic() - started,

@@ -153,7 +153,7 @@ def _strict_equal(a: Any, b: Any, rel: float, tol: float) -> bool:
     if kind is complex:
         return _strict_equal(a.real, b.real, rel, tol) and _strict_equal(a.imag, b.imag, rel, tol)
     if kind is list or kind is tuple:
-        return len(a) == len(b) and all(_strict_equal(x, y, rel, tol) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_strict_equal(x, y, rel, tol) for x, y in zip(a, b, strict=True))
     if kind is dict:
         if a.keys() != b.keys():
             return False

@@ -98,7 +98,8 @@ def check_same_results(
             break
         calls = corpus[start:start + BATCH_SIZE]
         cases = [pickle.dumps((c.args, c.kwargs), pickle.HIGHEST_PROTOCOL) for c in calls]
-        for call, case, ref, outcomes in zip(calls, cases, *_run(reference, candidate, cases, repeat)):
+        references, candidates = _run(reference, candidate, cases, repeat)
+        for call, case, ref, outcomes in zip(calls, cases, references, candidates, strict=True):
             tally.supplied += 1
             failure = judge(call, case, ref, outcomes)
             if failure:
@@ -177,7 +178,7 @@ def _run(
         batches.append((cache.worker, missing, 1))
     results = run_cases(batches)
     if missing:
-        for case, (outcome,) in zip(missing, results[1]):
+        for case, (outcome,) in zip(missing, results[1], strict=True):
             cache.outcomes[case] = outcome
     return [cache.outcomes[case] for case in cases], results[0]
 

@@ -110,13 +110,12 @@ def _state(value: Any, depth: int) -> Any:
     if callable(tolist) and hasattr(value, "dtype"):
         return (str(value.dtype), canonical(getattr(value, "shape", ()), depth),
                 canonical(tolist(), depth))
-    if isinstance(value, (int, float, str, bytes, tuple, list, dict, set, frozenset)):
+    builtin_bases: tuple[Any, ...] = (int, float, complex, str, bytes, tuple, list, dict, frozenset, set)
+    if isinstance(value, builtin_bases):
         # A subclass of a builtin (IntEnum, namedtuple, OrderedDict, ...): its
         # builtin value plus whatever extra attributes it carries.
-        for base in (bool, int, float, complex, str, bytes, tuple, list, dict, frozenset, set):
-            if isinstance(value, base):
-                plain = base(value)
-                break
+        base = next(base for base in builtin_bases if isinstance(value, base))
+        plain = base(value)
         extra = getattr(value, "__dict__", None)
         return (canonical(plain, depth), canonical(dict(extra), depth) if extra else None)
     fields = getattr(value, "__dict__", None)

@@ -184,7 +184,7 @@ def sqlite_real_text(number: float) -> str:
 # step is emulated below with exact fractions rounded to a 64-bit significand,
 # so the digits agree with SQLite's even at binary ties and beyond 1e100.
 
-_ROUNDERS = tuple(Fraction(5.0 * 10.0**-k) for k in range(10))  # arRound[], doubles
+_ROUNDERS = tuple(Fraction(float(f"5.0e-{k + 1}")) for k in range(10))  # arRound[], doubles
 _E_MINUS_10 = Fraction(1.0e-10)
 _E_MINUS_8 = Fraction(1.0e-8)
 _E8 = Fraction(1.0e8)
