@@ -39,6 +39,7 @@ from typing import Any
 from signoff.stats import GROWTH_CLASSES, classify_growth
 
 MIN_TIMING_S = 0.001  # each timing is a batch of calls lasting at least this long
+MAX_TIMING_S = 0.020  # ... and, when the largest size takes longer, up to this long
 MIN_REPS = 5  # the median is taken over at least this many repetitions per size
 
 
@@ -202,7 +203,11 @@ def doubling(start: int, count: int) -> tuple[int, ...]:
 
 
 def root2(start: int, count: int) -> tuple[int, ...]:
-    return tuple(round(start * 2 ** (i / 2)) for i in range(count))
+    return steps(start, math.sqrt(2), count)
+
+
+def steps(start: int, factor: float, count: int) -> tuple[int, ...]:
+    return tuple(round(start * factor**i) for i in range(count))
 
 
 @dataclass(frozen=True)
@@ -223,13 +228,13 @@ CASES: tuple[Case, ...] = (
     Case("loop (py)", "O(n)", loop_py, _ints, doubling(1000, 9)),
     Case("sorted (C)", "O(n log n)", sorted_c, _ints, doubling(500, 9)),
     Case("heapsort (C heapq)", "O(n log n)", heapsort_c, _ints, doubling(125, 9)),
-    Case("merge sort (py)", "O(n log n)", merge_sort_py, _ints, doubling(64, 9)),
-    Case("nested loop (py)", "O(n^2)", inversions_py, _ints, root2(64, 9)),
-    Case("insert(0) loop (C)", "O(n^2)", insert_front_c, _ints, root2(1024, 9)),
-    Case("matrix multiply (py)", "O(n^3)", matmul_py, _matrices, root2(8, 8)),
-    Case("3-sum triple loop (py)", "O(n^3)", three_sum_py, _ints, root2(16, 8)),
+    Case("merge sort (py)", "O(n log n)", merge_sort_py, _ints, doubling(32, 9)),
+    Case("nested loop (py)", "O(n^2)", inversions_py, _ints, root2(48, 9)),
+    Case("insert(0) loop (C)", "O(n^2)", insert_front_c, _ints, root2(724, 8)),
+    Case("matrix multiply (py)", "O(n^3)", matmul_py, _matrices, steps(8, 2**0.4, 8)),
+    Case("3-sum triple loop (py)", "O(n^3)", three_sum_py, _ints, steps(20, 2**0.4, 8)),
     Case("naive fib (py)", "O(2^n)", fib_py, lambda n, rng: n, tuple(range(10, 26, 2))),
-    Case("subset masks (C)", "O(2^n)", subsets_c, _ints, tuple(range(4, 20, 2))),
+    Case("subset masks (C)", "O(2^n)", subsets_c, _ints, tuple(range(3, 19, 2))),
 )
 
 
@@ -243,29 +248,31 @@ def _time_batch(func: Callable[[Any], Any], data: Any, number: int) -> float:
     return (time.perf_counter() - start) / number
 
 
-def _calibrate(func: Callable[[Any], Any], data: Any) -> tuple[int, float]:
-    """Calls per timing so that a timing lasts >= MIN_TIMING_S; and the time per call.
-
-    Like timeit's autorange, but the time per call is the fastest of three
-    batches, so one interrupted batch cannot leave a timing too short.
-    """
-    number = 1
-    while True:
-        per_call = min(_time_batch(func, data, number) for _ in range(3 if number > 1 else 1))
-        if per_call * number >= MIN_TIMING_S:
-            return number, per_call
-        number = max(number * 2, math.ceil(1.2 * MIN_TIMING_S / max(per_call, 1e-9)))
+def _per_call(func: Callable[[Any], Any], data: Any) -> float:
+    """Seconds per call: the fastest of three batches of >= ~1 ms (one warm-up call first)."""
+    first = _time_batch(func, data, 1)
+    number = max(1, math.ceil(MIN_TIMING_S / max(first, 1e-9)))
+    return min(_time_batch(func, data, number) for _ in range(3 if first < MIN_TIMING_S else 1))
 
 
 def signoff_timings(case: Case, budget_s: float, rng: random.Random) -> list[list[float]]:
-    """Seconds per call at each size (every repetition), by signoff's protocol."""
+    """Seconds per call at each size (every repetition), by signoff's protocol.
+
+    Every timing of a classification lasts about as long: a batch of calls of
+    at least the largest size's call time (1-20 ms). A timing that outlasts a
+    scheduler time slice is slowed by other load on the machine; when all of
+    them last alike, that slowdown is one factor for every size and does not
+    bend the curve (with 1 ms batches beside 30 ms calls, it does).
+    """
     inputs = [case.make(n, rng) for n in case.sizes]
     gc.collect()
     gc.disable()
     try:
         started = time.perf_counter()
-        plan = [_calibrate(case.func, data) for data in inputs]
-        one_pass = sum(number * per_call for number, per_call in plan)
+        per_call = [_per_call(case.func, data) for data in inputs]
+        target = min(MAX_TIMING_S, max(MIN_TIMING_S, max(per_call)))
+        numbers = [max(1, round(target / p)) for p in per_call]
+        one_pass = sum(number * p for number, p in zip(numbers, per_call))
         left = budget_s - (time.perf_counter() - started)
         reps = max(MIN_REPS, min(31, int(left / one_pass)))
         samples: list[list[float]] = [[] for _ in case.sizes]
@@ -273,7 +280,7 @@ def signoff_timings(case: Case, budget_s: float, rng: random.Random) -> list[lis
         for _ in range(reps):
             rng.shuffle(order)
             for i in order:
-                samples[i].append(_time_batch(case.func, inputs[i], plan[i][0]))
+                samples[i].append(_time_batch(case.func, inputs[i], numbers[i]))
     finally:
         gc.enable()
     return samples

@@ -10,7 +10,19 @@ The public API, declared once. A spec file uses::
 from signoff.engine import RunOptions, check
 from signoff.equality import approx, exact, unordered
 from signoff.errors import SignoffError, SpecError, TargetError, WorkerError
-from signoff.spec import Call, Spec, args, call, load_spec, same_results
+from signoff.spec import (
+    Call,
+    Spec,
+    args,
+    call,
+    doubling,
+    load_spec,
+    memory,
+    same_results,
+    scaling,
+    speed,
+    workload,
+)
 from signoff.verdict import CandidateResult, CheckResult, RunResult
 
 __all__ = [
@@ -28,8 +40,13 @@ __all__ = [
     "args",
     "call",
     "check",
+    "doubling",
     "exact",
     "load_spec",
+    "memory",
     "same_results",
+    "scaling",
+    "speed",
     "unordered",
+    "workload",
 ]

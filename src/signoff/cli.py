@@ -64,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--examples", type=int, metavar="N",
                      help="generated inputs per candidate (overrides the spec)")
     run.add_argument("--timeout", type=float, metavar="SECONDS", help="per-call time limit")
+    run.add_argument("--budget", type=float, metavar="SECONDS",
+                     help="time budget of each criterion (overrides the spec)")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress, table only")
     run.set_defaults(handler=_check)
 
@@ -92,6 +94,13 @@ def _check(options: argparse.Namespace, console: Console, errors: Console) -> in
         ]
     if options.timeout is not None:
         overrides["timeout"] = options.timeout
+    if options.budget is not None:
+        if not options.budget > 0:
+            raise SpecError(f"--budget must be a number of seconds > 0, not {options.budget}")
+        overrides["criteria"] = [
+            dataclasses.replace(c, budget_s=options.budget) if hasattr(c, "budget_s") else c
+            for c in overrides.get("criteria", spec.criteria)  # type: ignore[attr-defined]
+        ]
     if overrides:
         spec = dataclasses.replace(spec, **overrides)  # type: ignore[arg-type]
         if isinstance(loaded, LoadedSpec):

@@ -15,14 +15,26 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from signoff.checks.cost import CostContext
+from signoff.checks.memory import check_memory
 from signoff.checks.same_results import Progress, ReferenceCache, check_same_results
+from signoff.checks.scaling import check_scaling
+from signoff.checks.speed import check_speed
 from signoff.errors import SpecError, TargetError
 from signoff.outcomes import Difference, Outcome, compare, compare_repeat
 from signoff.runner.process import Limits, LoadFailure, Worker, run_cases
-from signoff.spec import Call, LoadedSpec, SameResults, Spec, load_corpus
+from signoff.spec import Call, Criterion, LoadedSpec, Memory, SameResults, Scaling, Speed, Spec, load_corpus
 from signoff.targets import Target, parse_target
 from signoff.verdict import CandidateResult, CheckResult, RunResult
+
+
+COST_CHECKS: dict[type[Criterion], Callable[[Any, CostContext], CheckResult]] = {
+    Speed: check_speed,
+    Scaling: check_scaling,
+    Memory: check_memory,
+}
 
 
 @dataclass(frozen=True)
@@ -64,8 +76,13 @@ def check(
             workers.append(failure or started_worker)
         cache = ReferenceCache(reference)
         results = []
+        sameness = next((c for c in spec.criteria if isinstance(c, SameResults)), SameResults())
         for target, worker in zip(targets, workers, strict=True):
             replay = _replay_command(loaded, spec, target)
+            cost = None
+            if spec.workload is not None and isinstance(worker, Worker):
+                cost = CostContext(reference, worker, spec.workload, sameness.equal,
+                                   sameness.exceptions, seed, options.progress)
             checks = []
             for criterion in spec.criteria:
                 if isinstance(worker, LoadFailure):
@@ -77,8 +94,9 @@ def check(
                         name=spec.reference_target.qualname.rsplit(".", 1)[-1],
                         replay=replay, progress=options.progress,
                     )
-                else:  # pragma: no cover - every criterion class is dispatched above
-                    raise SpecError(f"criterion {criterion.name} is not supported yet")
+                else:
+                    assert cost is not None  # the spec requires a workload for cost criteria
+                    result = COST_CHECKS[type(criterion)](criterion, cost)
                 checks.append(result)
                 if options.on_check:
                     options.on_check(target.text, result)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import contextvars
 import importlib.util
+import inspect
 import json
+import random
 import re
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +38,13 @@ DEFAULT_EXAMPLES = 200  # generated cases per candidate: enough to find most edg
 DEFAULT_SAME_RESULTS_BUDGET_S = 120.0  # generation plus shrinking, per candidate
 DEFAULT_TIMEOUT_S = 5.0  # per call
 DEFAULT_MEMORY_LIMIT = 2 << 30  # per worker, address space
+# Cost criteria budgets: each stops sampling when its budget is spent and says
+# inconclusive if the evidence has not decided by then.
+DEFAULT_SPEED_BUDGET_S = 60.0
+DEFAULT_SCALING_BUDGET_S = 60.0
+DEFAULT_MEMORY_BUDGET_S = 30.0
+DEFAULT_SPEED_AT_MOST = 1.2  # 20% slower than the reference is still a pass
+DEFAULT_MEMORY_AT_MOST = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +88,51 @@ def args(*strategies: SearchStrategy[Any], **keyword_strategies: SearchStrategy[
     )
 
 
+def doubling(lo: int, hi: int) -> tuple[int, ...]:
+    """Sizes lo, 2*lo, 4*lo, ... up to hi: ``doubling(1_000, 512_000)`` gives 10 sizes."""
+    if not (isinstance(lo, int) and isinstance(hi, int)) or lo < 1 or hi < lo:
+        raise SpecError(f"doubling(lo, hi) needs integers 1 <= lo <= hi, not ({lo!r}, {hi!r})")
+    sizes = [lo]
+    while sizes[-1] * 2 <= hi:
+        sizes.append(sizes[-1] * 2)
+    return tuple(sizes)
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Sized inputs for the cost criteria: ``make(n)`` or ``make(n, rng)`` builds one input."""
+
+    make: Callable[..., Any]
+    sizes: tuple[int, ...]
+    takes_rng: bool = False
+
+    def build(self, size: int, rng: random.Random) -> Call:
+        """A fresh input of ``size`` as a Call (``make`` may return one argument or a Call)."""
+        value = self.make(size, rng) if self.takes_rng else self.make(size)
+        return value if isinstance(value, Call) else Call((value,), {})
+
+
+def workload(make: Callable[..., Any], sizes: Sequence[int] | None = None) -> Workload:
+    """Inputs of growing size: ``make(n)`` or ``make(n, rng)``; sizes default to doubling(1_000, 512_000)."""
+    if not callable(make):
+        raise SpecError(f"workload(make=...) must be a function of the size n, not {make!r}")
+    try:
+        parameters = len(inspect.signature(make).parameters)
+    except (TypeError, ValueError):
+        parameters = 1
+    if parameters not in (1, 2):
+        raise SpecError(f"workload(make=...) must take (n) or (n, rng), not {parameters} parameters")
+    chosen = tuple(sizes) if sizes is not None else doubling(1_000, 512_000)
+    if not chosen or any(not isinstance(n, int) or isinstance(n, bool) or n < 0 for n in chosen):
+        raise SpecError(f"workload(sizes=...) must be non-negative integers, not {sizes!r}")
+    return Workload(make, tuple(sorted(set(chosen))), parameters == 2)
+
+
 class Criterion:
     """One requirement a candidate must meet."""
 
     name: ClassVar[str]
+    needs_workload: ClassVar[bool] = False
 
 
 @dataclass(frozen=True)
@@ -122,11 +172,92 @@ def same_results(
 
 
 @dataclass(frozen=True)
+class Speed(Criterion):
+    name: ClassVar[str] = "speed"
+    needs_workload: ClassVar[bool] = True
+    at_most: float = DEFAULT_SPEED_AT_MOST
+    size: int | None = None  # the workload size to time at; None for the largest
+    budget_s: float = DEFAULT_SPEED_BUDGET_S
+    max_pairs: int = 300
+
+
+def speed(at_most: float = DEFAULT_SPEED_AT_MOST, *, size: int | None = None,
+          budget: float = DEFAULT_SPEED_BUDGET_S, max_pairs: int = 300) -> Speed:
+    """Candidate time / reference time is at most ``at_most``, with 95% confidence.
+
+    Timed in interleaved pairs on the same fresh input of the workload at
+    ``size`` (default: its largest size), until the interval decides or
+    ``budget`` seconds or ``max_pairs`` pairs are spent (then inconclusive).
+    """
+    _require_positive(at_most, "speed(at_most=...)")
+    _require_positive(budget, "speed(budget=...)")
+    if not isinstance(max_pairs, int) or max_pairs < 16:
+        raise SpecError(f"speed(max_pairs=...) must be an int >= 16, not {max_pairs!r}")
+    return Speed(float(at_most), size, float(budget), max_pairs)
+
+
+@dataclass(frozen=True)
+class Scaling(Criterion):
+    name: ClassVar[str] = "scaling"
+    needs_workload: ClassVar[bool] = True
+    no_worse_than: str = "reference"
+    repeats: int = 5
+    budget_s: float = DEFAULT_SCALING_BUDGET_S
+
+
+def scaling(no_worse_than: str = "reference", *, repeats: int = 5,
+            budget: float = DEFAULT_SCALING_BUDGET_S) -> Scaling:
+    """The candidate's fitted growth class is no worse than the reference's (or a named class).
+
+    ``no_worse_than`` is ``"reference"`` or one of ``O(1)``, ``O(log n)``,
+    ``O(n)``, ``O(n log n)``, ``O(n^2)``, ``O(n^3)``, ``O(2^n)``. Each size is
+    timed ``repeats`` times in random order; the median is fitted.
+    """
+    from signoff.stats import GROWTH_CLASSES
+
+    if no_worse_than != "reference" and no_worse_than not in GROWTH_CLASSES:
+        raise SpecError(
+            f"scaling(no_worse_than=...) must be 'reference' or one of {', '.join(GROWTH_CLASSES)}, "
+            f"not {no_worse_than!r}"
+        )
+    if not isinstance(repeats, int) or repeats < 1:
+        raise SpecError(f"scaling(repeats=...) must be an int >= 1, not {repeats!r}")
+    _require_positive(budget, "scaling(budget=...)")
+    return Scaling(no_worse_than, repeats, float(budget))
+
+
+@dataclass(frozen=True)
+class Memory(Criterion):
+    name: ClassVar[str] = "memory"
+    needs_workload: ClassVar[bool] = True
+    at_most: float = DEFAULT_MEMORY_AT_MOST
+    size: int | None = None
+    pairs: int = 3
+    budget_s: float = DEFAULT_MEMORY_BUDGET_S
+
+
+def memory(at_most: float = DEFAULT_MEMORY_AT_MOST, *, size: int | None = None, pairs: int = 3,
+           budget: float = DEFAULT_MEMORY_BUDGET_S) -> Memory:
+    """Peak memory of one call, candidate / reference, is at most ``at_most``.
+
+    Each pair measures one call in a fresh worker on each side (tracemalloc
+    peak and resident-set growth, the larger counts), at the workload's
+    ``size`` (default: largest).
+    """
+    _require_positive(at_most, "memory(at_most=...)")
+    _require_positive(budget, "memory(budget=...)")
+    if not isinstance(pairs, int) or pairs < 1:
+        raise SpecError(f"memory(pairs=...) must be an int >= 1, not {pairs!r}")
+    return Memory(float(at_most), size, pairs, float(budget))
+
+
+@dataclass(frozen=True)
 class Spec:
     """What the candidate must match, on which inputs, by which criteria."""
 
     reference: object
     inputs: SearchStrategy[Any] | Arguments | None = None
+    workload: Workload | None = None
     criteria: Sequence[Criterion] = ()
     corpus: Sequence[str | Path] = ()
     timeout: float = DEFAULT_TIMEOUT_S
@@ -134,20 +265,37 @@ class Spec:
     folder: Path = field(default_factory=Path.cwd, compare=False)
 
     def __post_init__(self) -> None:
-        folder = _spec_folder.get() or self.folder
+        folder = _spec_folder.get() or _caller_folder() or self.folder
         object.__setattr__(self, "folder", folder)
         object.__setattr__(self, "reference_target",
                            parse_target(self.reference, base=folder, what="Spec(reference=...)"))
         if self.inputs is not None and not isinstance(self.inputs, Arguments):
             _require_strategy(self.inputs, "Spec(inputs=...)")
+        if self.workload is not None and not isinstance(self.workload, Workload):
+            raise SpecError(
+                f"Spec(workload=...) must be signoff.workload(make, sizes=...), not {self.workload!r}"
+            )
         criteria = tuple(self.criteria)
         for criterion in criteria:
             if not isinstance(criterion, Criterion):
                 raise SpecError(
                     f"Spec(criteria=...) holds {criterion!r}, which is not a criterion: use "
-                    "signoff.same_results(...) and the other criterion constructors"
+                    "signoff.same_results(...), speed(...), scaling(...) or memory(...)"
                 )
-        object.__setattr__(self, "criteria", criteria or (same_results(),))
+            if criterion.needs_workload and self.workload is None:
+                raise SpecError(
+                    f"{criterion.name}() needs sized inputs: add workload=signoff.workload(make, sizes=...)"
+                )
+            size = getattr(criterion, "size", None)
+            if size is not None and self.workload is not None and size not in self.workload.sizes:
+                raise SpecError(
+                    f"{criterion.name}(size={size}) is not one of the workload's sizes {self.workload.sizes}"
+                )
+        if not criteria:
+            criteria = (same_results(),)
+            if self.workload is not None:
+                criteria += (speed(), scaling())
+        object.__setattr__(self, "criteria", criteria)
         corpus = (self.corpus,) if isinstance(self.corpus, (str, Path)) else tuple(self.corpus)
         object.__setattr__(self, "corpus", tuple(_resolve(folder, path) for path in corpus))
         _require_positive(self.timeout, "Spec(timeout=...)")
@@ -239,6 +387,22 @@ def load_corpus(path: Path) -> list[Call]:
                 raise SpecError(f'{path}:{number}: "args" must be a list and "kwargs" an object')
             calls.append(Call(tuple(positional), keywords))
     return calls
+
+
+def _caller_folder() -> Path | None:
+    """The folder of the file that called Spec(...), outside signoff itself.
+
+    So a file that is both a spec and a module (imported by a worker as the
+    reference) resolves its relative paths the same way in every process.
+    """
+    package = str(Path(__file__).parent)
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(package) and not filename.startswith("<"):
+            return Path(filename).resolve().parent
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
 
 
 def _resolve(folder: Path, path: str | Path) -> Path:

@@ -1,20 +1,16 @@
 """Statistics for the cost criteria: paired speed ratios and growth classes.
 
 Pure functions over numbers (numpy and scipy only): no I/O, no clock, no
-printing. Everything random takes a ``numpy.random.Generator`` so a run is
-reproducible from its seed.
+printing; everything random takes a ``numpy.random.Generator``.
 
-Speed: the statistic is the mean of ``log(candidate / reference)`` over pairs
-timed back to back on the same fresh input, reported as a ratio (the
-geometric mean). Its interval comes from a bootstrap of the paired log ratios.
-A sequential test (:class:`SequentialRatioTest`) looks at that interval on a
-planned schedule and widens each look's confidence so that looking
-repeatedly does not inflate the error rates.
+Speed: the mean of ``log(candidate / reference)`` over pairs timed back to back
+on the same fresh input, reported as a ratio (the geometric mean), with a BCa
+bootstrap interval. :class:`SequentialRatioTest` examines that interval as
+pairs arrive, widening each look so repeated looks keep the error rates.
 
-Growth: :func:`classify_growth` fits ``t = a + b*g(n)`` (``a, b >= 0``) for
-each class in :data:`GROWTH_CLASSES` with relative-error weighting, scores the
-fits with BIC and names a class only when it clearly beats every class that
-is a genuinely different explanation of the data; otherwise ``"ambiguous"``.
+Growth: :func:`classify_growth` fits ``t = a + b*g(n)`` for each class of
+:data:`GROWTH_CLASSES` and names one only when it clearly beats every class
+that explains the data differently; otherwise ``"ambiguous"``.
 """
 
 from __future__ import annotations
@@ -34,23 +30,24 @@ FloatArray = NDArray[np.float64]
 
 # --------------------------------------------------------------------------- speed
 
+# Each end of an interval is read off the bootstrap distribution with at least
+# this many resamples beyond it: extreme (sequential) confidences draw more.
+_MIN_TAIL_RESAMPLES: Final = 10
+_MAX_RESAMPLES: Final = 200_000
+_CHUNK_CELLS: Final = 2_000_000
+_POCOCK_PATHS: Final = 100_000
+_POCOCK_SEED: Final = 20_240_601
+
 
 @dataclass(frozen=True, slots=True)
 class RatioEstimate:
-    """Candidate/reference time ratio: geometric mean of the pairs and an interval."""
+    """Candidate/reference time ratio (geometric mean over pairs) and its interval."""
 
     ratio: float
     low: float
     high: float
     pairs: int
     confidence: float = 0.95
-
-
-# Each end of the interval is read off the bootstrap distribution; at least this
-# many resamples must lie beyond it, so extreme (sequential) confidences draw more.
-_MIN_TAIL_RESAMPLES: Final = 10
-_MAX_RESAMPLES: Final = 200_000
-_CHUNK_CELLS: Final = 2_000_000
 
 
 def _positive(values: ArrayLike, name: str) -> FloatArray:
@@ -62,25 +59,12 @@ def _positive(values: ArrayLike, name: str) -> FloatArray:
     return array
 
 
-def _log_ratios(ref_seconds: ArrayLike, cand_seconds: ArrayLike) -> FloatArray:
-    ref = _positive(ref_seconds, "ref_seconds")
-    cand = _positive(cand_seconds, "cand_seconds")
-    if ref.size != cand.size:
-        raise ValueError(f"{ref.size} reference times but {cand.size} candidate times")
-    if ref.size < 2:
-        raise ValueError("an interval needs at least 2 pairs")
-    result: FloatArray = np.log(cand) - np.log(ref)
-    return result
-
-
 def _bootstrap_means(x: FloatArray, resamples: int, rng: np.random.Generator) -> FloatArray:
-    n = x.size
     out = np.empty(resamples)
-    rows = max(1, _CHUNK_CELLS // n)
-    dtype = np.int32 if n < 2**31 else np.int64
+    rows = max(1, _CHUNK_CELLS // x.size)
     for start in range(0, resamples, rows):
         stop = min(resamples, start + rows)
-        index = rng.integers(0, n, size=(stop - start, n), dtype=dtype)
+        index = rng.integers(0, x.size, size=(stop - start, x.size), dtype=np.int32)
         out[start:stop] = x[index].mean(axis=1)
     return out
 
@@ -90,14 +74,13 @@ def _bca_interval(
 ) -> tuple[float, float]:
     """BCa bootstrap interval for the mean of ``x``, expanded for small samples.
 
-    Why BCa rather than the plain percentile interval: timing log ratios are
-    often skewed (a slow outlier in one subject), and BCa corrects both the
-    median bias and the skewness of the bootstrap distribution (second-order
-    accurate; the percentile interval is first-order). For a mean, the jackknife
-    acceleration has a closed form, so BCa costs nothing over the percentile
-    interval. Why expanded: a bootstrap of the mean uses the plug-in spread
-    (divisor n) and normal tails, so it is too narrow for few pairs; following
-    Hesterberg (2015) the nominal z is replaced by sqrt(n/(n-1)) * t_{n-1}.
+    BCa rather than percentile: timing log ratios are often skewed (a slow
+    outlier in one subject); BCa corrects the bootstrap distribution's median
+    bias and skewness (second-order accurate, the percentile interval is
+    first-order), and for a mean its jackknife acceleration has a closed form,
+    so it costs no more. Expanded (Hesterberg 2015): the bootstrap of a mean
+    uses the plug-in spread and normal tails, too narrow for few pairs, so the
+    nominal z becomes sqrt(n/(n-1)) * t_{n-1}.
     """
     n = x.size
     mean = float(x.mean())
@@ -132,30 +115,30 @@ def paired_log_ratio_interval(
     resamples: int = 2000,
     rng: np.random.Generator | None = None,
 ) -> RatioEstimate:
-    """Geometric-mean ratio cand/ref of paired times, with a BCa bootstrap interval.
+    """Geometric-mean ratio cand/ref over paired times, with a BCa bootstrap interval.
 
-    ``ref_seconds[i]`` and ``cand_seconds[i]`` are one pair, timed back to back
-    on the same fresh input. ``rng`` defaults to a fixed seed (reproducible).
-    More than ``resamples`` are drawn when the confidence is so high that fewer
-    than 10 resamples would lie beyond an end of the interval.
+    ``ref_seconds[i]`` and ``cand_seconds[i]`` are one pair. ``rng`` defaults to
+    a fixed seed. More than ``resamples`` are drawn when fewer than 10 would
+    lie beyond an end of the interval (high confidences).
     """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
     if resamples < 100:
         raise ValueError(f"resamples must be at least 100, got {resamples}")
-    x = _log_ratios(ref_seconds, cand_seconds)
+    ref = _positive(ref_seconds, "ref_seconds")
+    cand = _positive(cand_seconds, "cand_seconds")
+    if ref.size != cand.size:
+        raise ValueError(f"{ref.size} reference times but {cand.size} candidate times")
+    if ref.size < 2:
+        raise ValueError("an interval needs at least 2 pairs")
+    x: FloatArray = np.log(cand) - np.log(ref)
     low, high = _bca_interval(x, confidence, resamples, rng or np.random.default_rng(0))
-    return RatioEstimate(
-        ratio=math.exp(float(x.mean())),
-        low=math.exp(low),
-        high=math.exp(high),
-        pairs=int(x.size),
-        confidence=confidence,
-    )
+    ratio = math.exp(float(x.mean()))
+    return RatioEstimate(ratio, math.exp(low), math.exp(high), int(x.size), confidence)
 
 
 def decide_ratio(estimate: RatioEstimate, at_most: float) -> Decision:
-    """``pass`` when the whole interval is <= at_most, ``fail`` when it is all above."""
+    """``pass`` when the whole interval is <= at_most, ``fail`` when all of it is above."""
     if estimate.high <= at_most:
         return "pass"
     if estimate.low > at_most:
@@ -163,14 +146,10 @@ def decide_ratio(estimate: RatioEstimate, at_most: float) -> Decision:
     return "undecided"
 
 
-_POCOCK_PATHS: Final = 100_000
-_POCOCK_SEED: Final = 20_240_601
-
-
 @lru_cache(maxsize=128)
 def _pocock_confidence(schedule: tuple[int, ...], overall: float) -> float:
-    # Monte Carlo of the standardized running mean at each look (fixed seed, so
-    # deterministic): the constant c with P(max_k |S_k|/sqrt(n_k) > c) = 1 - overall.
+    # Simulate the standardized mean at each look; c is the `overall` quantile
+    # of max_k |S_k| / sqrt(n_k). Fixed seed: deterministic.
     rng = np.random.default_rng(_POCOCK_SEED)
     total = np.zeros(_POCOCK_PATHS)
     worst = np.zeros(_POCOCK_PATHS)
@@ -186,30 +165,27 @@ def _pocock_confidence(schedule: tuple[int, ...], overall: float) -> float:
 def sequential_confidence(looks: int | Sequence[int], overall: float = 0.95) -> float:
     """Per-look two-sided confidence so that all looks together keep ``overall``.
 
-    ``looks`` is either a count of equally spaced looks (Pocock's design) or
-    the schedule itself: the increasing pair counts at which the interval is
-    examined. A single constant boundary is used at every look (Pocock): the
-    constant is found by simulating the standardized mean at the scheduled
-    looks (100,000 paths, fixed seed, cached). Pocock rather than Bonferroni
+    ``looks``: a number of equally spaced looks, or the schedule itself (the
+    increasing pair counts at which the interval is examined). One constant
+    boundary at every look (Pocock), found by simulating the standardized mean
+    at those looks (100,000 paths, fixed seed, cached). Pocock, not Bonferroni,
     because consecutive looks are strongly correlated: for 60 equally spaced
-    looks at 95% overall Bonferroni asks for 99.92% per look, Pocock for about
-    99.5%, which decides sooner and keeps the bootstrap tails resolvable.
+    looks at 95% overall Bonferroni asks 99.92% per look, Pocock 99.53%.
     """
     if not 0 < overall < 1:
         raise ValueError(f"overall must be in (0, 1), got {overall}")
     if isinstance(looks, int):
-        if looks < 1:
-            raise ValueError(f"looks must be at least 1, got {looks}")
         schedule = tuple(range(1, looks + 1))
     else:
         schedule = tuple(int(n) for n in looks)
-        if not schedule or schedule[0] < 1 or any(b <= a for a, b in zip(schedule, schedule[1:])):
-            raise ValueError("a look schedule must be increasing positive pair counts")
+    steps = np.diff((0, *schedule))
+    if not schedule or np.any(steps <= 0):
+        raise ValueError(f"looks must be >= 1 or increasing positive pair counts, got {looks}")
     return _pocock_confidence(schedule, overall)
 
 
 def look_schedule(min_pairs: int, max_pairs: int, growth: float = 1.25) -> tuple[int, ...]:
-    """Pair counts at which a sequential test looks: geometric from min to max pairs."""
+    """Pair counts at which to look: ``min_pairs``, then ``growth`` times more, to max."""
     if min_pairs < 3 or max_pairs < min_pairs or growth <= 1:
         raise ValueError("need 3 <= min_pairs <= max_pairs and growth > 1")
     looks = [min_pairs]
@@ -221,17 +197,15 @@ def look_schedule(min_pairs: int, max_pairs: int, growth: float = 1.25) -> tuple
 class SequentialRatioTest:
     """Paired speed test examined as pairs arrive, with error control over all looks.
 
-    Call :meth:`add` for each pair and :meth:`decision` as often as convenient;
-    stop at the first ``pass`` or ``fail``. The interval is only examined at the
-    planned looks (:func:`look_schedule`: ``min_pairs`` then every ``growth``
-    times more pairs, up to ``max_pairs``), each on the pairs up to that look,
-    at the per-look confidence of :func:`sequential_confidence`. Calling
-    ``decision`` more often therefore does not add looks, and a look that was
-    skipped over only lowers the error. With ``overall=0.95`` the chance of
-    ever deciding ``fail`` when the true ratio equals ``at_most`` is about 2.5%
-    (the same for a wrong ``pass``), and far less when the truth is below it.
-    Defaults: 16 pairs before the first look (bootstrap tails are unreliable
-    with fewer), looks every 25% more pairs (14 looks up to 300 pairs).
+    :meth:`add` each pair, ask :meth:`decision` as often as convenient, stop at
+    the first ``pass`` or ``fail``. The interval is examined only at the planned
+    looks (:func:`look_schedule`), each on the pairs up to that look, at the
+    per-look confidence of :func:`sequential_confidence`: asking more often adds
+    no looks, and a look skipped over only lowers the error. With
+    ``overall=0.95`` the chance of ever deciding ``fail`` when the true ratio
+    equals ``at_most`` is about 2.5% (the same for a wrong ``pass``), and far
+    less when the truth is below. Defaults: first look at 16 pairs (bootstrap
+    tails are unreliable with fewer), then every 25% more (14 looks to 300).
     """
 
     def __init__(
@@ -246,7 +220,6 @@ class SequentialRatioTest:
     ) -> None:
         self.schedule: Final = look_schedule(min_pairs, max_pairs, growth)
         self.look_confidence: Final = sequential_confidence(self.schedule, overall)
-        self.overall: Final = overall
         self._resamples = resamples
         self._rng = rng or np.random.default_rng(0)
         self._ref: list[float] = []
@@ -260,31 +233,7 @@ class SequentialRatioTest:
 
     @property
     def last_look(self) -> RatioEstimate | None:
-        """The interval the current decision rests on (None before the first look)."""
-        self._catch_up()
-        return self._last_look
-
-    def add(self, ref_seconds: float, cand_seconds: float) -> None:
-        for name, value in (("ref_seconds", ref_seconds), ("cand_seconds", cand_seconds)):
-            if not (math.isfinite(value) and value > 0):
-                raise ValueError(f"{name} must be a finite positive number, got {value!r}")
-        self._ref.append(float(ref_seconds))
-        self._cand.append(float(cand_seconds))
-
-    def estimate(self, confidence: float = 0.95) -> RatioEstimate:
-        """A nominal (not sequentially adjusted) interval over all pairs, for reporting."""
-        return paired_log_ratio_interval(
-            self._ref, self._cand, confidence=confidence, resamples=self._resamples, rng=self._rng
-        )
-
-    def decision(self, at_most: float) -> Decision:
-        """The decision at the latest planned look that has been reached."""
-        self._catch_up()
-        if self._last_look is None:
-            return "undecided"
-        return decide_ratio(self._last_look, at_most)
-
-    def _catch_up(self) -> None:
+        """The (widened) interval the decision rests on; None before the first look."""
         due = sum(1 for n in self.schedule if n <= self.pairs)
         if due > self._looks_taken:
             n = self.schedule[due - 1]
@@ -296,40 +245,57 @@ class SequentialRatioTest:
                 rng=self._rng,
             )
             self._looks_taken = due
+        return self._last_look
+
+    def add(self, ref_seconds: float, cand_seconds: float) -> None:
+        if not all(math.isfinite(v) and v > 0 for v in (ref_seconds, cand_seconds)):
+            raise ValueError(f"times must be finite and positive: {ref_seconds}, {cand_seconds}")
+        self._ref.append(float(ref_seconds))
+        self._cand.append(float(cand_seconds))
+
+    def estimate(self, confidence: float = 0.95) -> RatioEstimate:
+        """A nominal (not sequentially widened) interval over all pairs, for reports."""
+        return paired_log_ratio_interval(
+            self._ref, self._cand, confidence=confidence, resamples=self._resamples, rng=self._rng
+        )
+
+    def decision(self, at_most: float) -> Decision:
+        """The decision at the latest planned look reached; ``undecided`` before it."""
+        look = self.last_look
+        return "undecided" if look is None else decide_ratio(look, at_most)
 
 
 # -------------------------------------------------------------------------- growth
 
 GROWTH_CLASSES: Final = ("O(1)", "O(log n)", "O(n)", "O(n log n)", "O(n^2)", "O(n^3)", "O(2^n)")
 AMBIGUOUS: Final = "ambiguous"
-
-# Defaults of classify_growth, tuned on bench/growth_classification.py (see docstring).
+MIN_SIZES: Final = 8
+# Defaults of classify_growth, tuned on bench/growth_classification.py and on
+# synthetic curves (noise, outliers, lower-order terms; tests/test_stats.py).
 DEFAULT_MARGIN: Final = 6.0
+DEFAULT_OUTLIER_SCALE: Final = 0.15
 DEFAULT_NOISE_FLOOR: Final = 0.01
 DEFAULT_MAX_MISFIT: Final = 0.15
-DEFAULT_SAME_CURVE: Final = 0.02
-MIN_SIZES: Final = 8
-
-# A basis is usable only where it is resolved: at least 3 sizes at which it is
-# >= 1/1000 of its largest value (2^n over doubling sizes is one spike).
-_RESOLVED: Final = 1e-3
-_RESOLVED_SIZES: Final = 3
-# Exponential growth is fitted as r^n with the base r searched on this grid (so
-# naive Fibonacci, 1.618^n, is O(2^n) too); the base is a third parameter.
+DEFAULT_SAME_CURVE: Final = 0.04
+# A growing term must carry >= 10% of the fitted time at >= 3 sizes: a class whose
+# growth rests on one or two sizes (n^3 through an outlier at the top) is no rival.
+_SUPPORT_SHARE: Final = 0.1
+_SUPPORT_SIZES: Final = 3
+# O(2^n) is r^n with the base searched on this grid (naive Fibonacci, 1.618^n,
+# is exponential too): three parameters.
 _EXP_BASES: Final = np.geomspace(math.sqrt(2.0), 4.0, 25)
 
 
 @dataclass(frozen=True, slots=True)
 class GrowthFit:
-    """Fitted growth of time with input size.
+    """How time grows with input size.
 
-    ``label`` is a class of :data:`GROWTH_CLASSES` or ``"ambiguous"``; ``best``
-    the class with the lowest BIC and ``runner_up`` the best class that is a
-    different explanation (its fitted curve differs from the best one's).
-    ``scores`` holds the BIC of each usable class (lower is better) and
-    ``coefficients`` its ``(a, b)`` in seconds: ``t(n) ~ a + b*g(n)/g(max n)``,
-    i.e. ``a`` is the fixed cost and ``b`` the growing part at the largest size.
-    ``misfit`` is the relative RMS residual of the best fit.
+    ``label``: a class of :data:`GROWTH_CLASSES` or ``"ambiguous"``; ``best``:
+    the lowest score; ``runner_up``: the best-scoring rival (fitted curve unlike
+    the best one's) or None; ``scores``: BIC-like score per class that could be
+    fitted (lower is better); ``coefficients``: ``(a, b)`` in seconds with
+    ``t(n) ~ a + b*g(n)/g(max n)``, the fixed cost and the growing part at the
+    largest size; ``misfit``: robust relative RMS residual of the best fit.
     """
 
     label: str
@@ -341,7 +307,7 @@ class GrowthFit:
 
 
 def growth_rank(label: str) -> int:
-    """Position of a growth class from best (0, ``O(1)``) to worst; ValueError otherwise."""
+    """Position of a growth class, from 0 (``O(1)``) up; ValueError for anything else."""
     try:
         return GROWTH_CLASSES.index(label)
     except ValueError:
@@ -349,32 +315,67 @@ def growth_rank(label: str) -> int:
 
 
 def compare_growth(candidate_label: str, bound_label: str) -> int:
-    """Positive when the candidate's class grows faster than the bound's, 0 when equal.
+    """Positive when the candidate grows faster than the bound, 0 when alike.
 
-    ``"ambiguous"`` is not a class: a caller must treat it as undecided, so it
-    raises ValueError here.
+    ``"ambiguous"`` is no class (ValueError): the caller must treat it as undecided.
     """
     return growth_rank(candidate_label) - growth_rank(bound_label)
 
 
-def _bases(label: str, n: FloatArray) -> list[tuple[FloatArray, float]]:
-    """Normalized basis columns (max 1) of a class, each with its exponential base."""
+def size_medians(samples: ArrayLike) -> FloatArray:
+    """Typical seconds per size from ``samples[repetition][size]``.
+
+    Tukey's median polish on log times: each repetition's common speed factor
+    (the machine slower for a while) is taken out before the median per size,
+    so a slow spell over some repetitions does not bend the curve.
+    """
+    table = np.asarray(samples, dtype=np.float64)
+    if table.ndim != 2:
+        raise ValueError("samples must be a table: one row per repetition, one column per size")
+    residual = np.log(_positive(table.ravel(), "samples")).reshape(table.shape)
+    rows = np.zeros(table.shape[0])
+    cols = np.zeros(table.shape[1])
+    for _ in range(10):
+        step = np.median(residual, axis=1)
+        rows += step
+        residual -= step[:, None]
+        step = np.median(residual, axis=0)
+        cols += step
+        residual -= step[None, :]
+    result: FloatArray = np.exp(cols + np.median(rows))
+    return result
+
+
+def _basis(label: str, n: FloatArray) -> list[FloatArray]:
+    """Basis columns of a class over the sizes, normalized to a maximum of 1."""
     top = float(n.max())
     if label == "O(log n)":
-        return [(np.log(n) / math.log(top), 0.0)]
-    if label == "O(n)":
-        return [(n / top, 0.0)]
+        return [np.log(n) / math.log(top)]
     if label == "O(n log n)":
-        return [(n * np.log(n) / (top * math.log(top)), 0.0)]
-    if label == "O(n^2)":
-        return [((n / top) ** 2, 0.0)]
-    if label == "O(n^3)":
-        return [((n / top) ** 3, 0.0)]
-    return [(np.exp((n - top) * math.log(base)), float(base)) for base in _EXP_BASES]
+        return [n * np.log(n) / (top * math.log(top))]
+    if label in ("O(n)", "O(n^2)", "O(n^3)"):
+        return [(n / top) ** {"O(n)": 1, "O(n^2)": 2, "O(n^3)": 3}[label]]
+    return [np.exp((n - top) * math.log(base)) for base in _EXP_BASES]
 
 
-def _resolved(g: FloatArray, n: FloatArray) -> bool:
-    return np.unique(n[g >= _RESOLVED]).size >= _RESOLVED_SIZES
+def _robust_fit(design: FloatArray, scale: float) -> tuple[FloatArray, float]:
+    """Non-negative ``design @ coef ~ 1`` under Cauchy loss, by reweighted NNLS.
+
+    The loss ``sum(scale^2 * log(1 + (r/scale)^2))`` is the sum of squares for
+    small residuals and grows only logarithmically for gross ones (a timing
+    slowed 3x by other load).
+    """
+    ones = np.ones(design.shape[0])
+    coef = optimize.nnls(design, ones)[0]
+    for _ in range(50):
+        root = 1.0 / np.sqrt(1.0 + ((design @ coef - ones) / scale) ** 2)
+        updated = optimize.nnls(design * root[:, None], root)[0]
+        done = np.allclose(updated, coef, rtol=1e-6, atol=1e-9)
+        coef = updated
+        if done:
+            break
+    residual = design @ coef - ones
+    return coef, float(np.sum(scale**2 * np.log1p((residual / scale) ** 2)))
 
 
 def classify_growth(
@@ -382,31 +383,32 @@ def classify_growth(
     seconds: ArrayLike,
     *,
     margin: float = DEFAULT_MARGIN,
+    outlier_scale: float = DEFAULT_OUTLIER_SCALE,
     noise_floor: float = DEFAULT_NOISE_FLOOR,
     max_misfit: float = DEFAULT_MAX_MISFIT,
     same_curve: float = DEFAULT_SAME_CURVE,
 ) -> GrowthFit:
-    """Classify how ``seconds`` grows with ``sizes`` (median time per input size).
+    """Classify how ``seconds`` (typical time per size) grows with ``sizes``.
 
-    For each class, ``t = a + b*g(n)`` with ``a, b >= 0`` is fitted by NNLS on
-    rows divided by the observed time (relative errors, so the largest sizes do
-    not dominate); ``O(1)`` is ``t = a``. Each fit is scored by BIC,
-    ``k*ln(max(rss/k, noise_floor**2)) + p*ln(k)``, where the floor (1% by
-    default) stops fits that are already within timing noise from being ranked
-    by noise. The rule:
+    Each class is fitted as ``t = a + b*g(n)``, ``a, b >= 0`` (``O(1)``: ``t = a``),
+    rows divided by the observed time so every size weighs alike, under a
+    Cauchy loss of scale ``outlier_scale`` (15%): small residuals count as
+    squares, a gross outlier little more than a 15% one. Score: BIC on that
+    loss, ``k*ln(max(loss/k, noise_floor^2)) + p*ln(k)``; the 1% floor keeps
+    fits already within timing noise from being ranked by noise. Rule:
 
-    1. ``best`` is the class with the lowest score.
-    2. Classes whose fitted curve stays within ``same_curve`` (2%) of the best
-       curve at every size are the same explanation of the data (``O(n log n)``
-       with ``b = 0`` *is* ``O(1)``): the simplest of them is the candidate label.
-    3. Every other class is a rival; ``runner_up`` is the best-scoring rival.
-       The label is named only if the rival's score is at least ``margin``
-       (6, "strong" evidence on the BIC scale) worse, and the best fit's
-       relative RMS residual is at most ``max_misfit`` (15%, beyond which no
-       class explains the data); otherwise ``"ambiguous"``.
+    1. ``best`` has the lowest score. Not fitted: a class whose growing term
+       carries >= 10% of the fitted time at fewer than 3 sizes, and ``O(2^n)``
+       unless the sizes are small and close (e.g. 10..24).
+    2. Classes whose fitted curve is within ``same_curve`` (4%) of the best
+       curve at every size are the same explanation; the simplest is the label
+       (``O(n)`` with a tiny slope *is* ``O(1)`` over these sizes).
+    3. Every other class is a rival. The label stands only if the best rival
+       scores at least ``margin`` (6, "strong" evidence on the BIC scale)
+       worse and the best misfit is at most ``max_misfit`` (15%); otherwise
+       ``"ambiguous"``: e.g. n^1.5 is neither O(n log n) nor O(n^2).
 
-    A class is only fitted where the sizes resolve it (``O(2^n)`` needs small,
-    closely spaced sizes). Needs at least 8 distinct sizes, all >= 1.
+    Needs at least 8 distinct sizes, all >= 1, in any order and spacing.
     """
     n = np.asarray(sizes, dtype=np.float64)
     t = _positive(seconds, "seconds")
@@ -417,50 +419,40 @@ def classify_growth(
     if np.unique(n).size < MIN_SIZES:
         raise ValueError(f"need at least {MIN_SIZES} distinct sizes, got {np.unique(n).size}")
     k = n.size
-    scale = float(np.median(t))
-    weights = scale / t  # rows divided by the observed time, in units of the median
-    ones = np.ones(k)
+    unit = float(np.median(t))
+    weights = unit / t  # fitted in units of the median time
 
     scores: dict[str, float] = {}
     coefficients: dict[str, tuple[float, float]] = {}
     curves: dict[str, FloatArray] = {}
-    rss_of: dict[str, float] = {}
+    losses: dict[str, float] = {}
     for label in GROWTH_CLASSES:
+        fits: list[tuple[float, float, float, FloatArray]] = []
         if label == "O(1)":
-            options: list[tuple[FloatArray | None, float]] = [(None, 0.0)]
-        else:
-            options = [(g, base) for g, base in _bases(label, n) if _resolved(g, n)]
-        fits = []
-        for g, _base in options:
-            design = weights[:, None] if g is None else np.column_stack([weights, weights * g])
-            coef, rnorm = optimize.nnls(design, ones)
-            a = float(coef[0])
-            b = float(coef[1]) if g is not None else 0.0
-            curve = a + (b * g if g is not None else 0.0)
-            fits.append((float(rnorm) ** 2, a, b, np.asarray(curve, dtype=np.float64)))
-        if not fits:
-            continue
-        rss, a, b, curve = min(fits, key=lambda fit: fit[0])
-        params = 1 if label == "O(1)" else 3 if label == "O(2^n)" else 2
-        scores[label] = k * math.log(max(rss / k, noise_floor**2)) + params * math.log(k)
-        coefficients[label] = (a * scale, b * scale)
-        curves[label] = curve * np.ones(k)
-        rss_of[label] = rss
+            coef, loss = _robust_fit(weights[:, None], outlier_scale)
+            fits.append((loss, float(coef[0]), 0.0, np.full(k, coef[0])))
+        for g in [] if label == "O(1)" else _basis(label, n):
+            if np.unique(n[g >= 1e-3]).size < _SUPPORT_SIZES:
+                continue  # these sizes cannot resolve it
+            coef, loss = _robust_fit(np.column_stack([weights, weights * g]), outlier_scale)
+            a, b = float(coef[0]), float(coef[1])
+            curve = a + b * g
+            if np.unique(n[b * g >= _SUPPORT_SHARE * curve]).size >= _SUPPORT_SIZES:
+                fits.append((loss, a, b, curve))
+        if fits:
+            loss, a, b, curve = min(fits, key=lambda fit: fit[0])
+            params = 1 if label == "O(1)" else 3 if label == "O(2^n)" else 2
+            scores[label] = k * math.log(max(loss / k, noise_floor**2)) + params * math.log(k)
+            coefficients[label] = (a * unit, b * unit)
+            curves[label] = curve
+            losses[label] = loss
 
     ranked = sorted(scores, key=lambda c: (scores[c], growth_rank(c)))
     best = ranked[0]
     same = [c for c in ranked if np.max(np.abs(curves[c] - curves[best]) * weights) <= same_curve]
-    candidate = min(same, key=growth_rank)
     rivals = [c for c in ranked if c not in same]
     runner_up = rivals[0] if rivals else None
-    misfit = math.sqrt(rss_of[best] / k)
+    misfit = math.sqrt(losses[best] / k)
     clear = runner_up is None or scores[runner_up] - scores[best] >= margin
-    label = candidate if clear and misfit <= max_misfit else AMBIGUOUS
-    return GrowthFit(
-        label=label,
-        best=best,
-        runner_up=runner_up,
-        scores=scores,
-        coefficients=coefficients,
-        misfit=misfit,
-    )
+    label = min(same, key=growth_rank) if clear and misfit <= max_misfit else AMBIGUOUS
+    return GrowthFit(label, best, runner_up, scores, coefficients, misfit)

@@ -77,6 +77,9 @@ class Worker:
     output_fd: int = -1
     output_tail: bytes = b""
     restarts: int = 0
+    # Bytes read from the reply pipe but not yet taken as frames: one read may
+    # bring several frames, and the next caller must find the rest here.
+    buffer: bytearray = field(default_factory=bytearray)
 
     def start(self) -> LoadFailure | None:
         """Start the process and load the target; None when it is ready."""
@@ -101,9 +104,10 @@ class Worker:
         self.request_fd, self.reply_fd, self.output_fd = request_write, reply_read, output_read
         os.set_blocking(self.output_fd, False)
         self.output_tail = b""
-        self._send(("load", self.target.for_worker(), dict(self.preload)))
+        self.buffer.clear()
+        self.send(("load", self.target.for_worker(), dict(self.preload)))
         deadline = time.monotonic() + self.limits.load_timeout_s
-        reply = self._read_frame(deadline)
+        reply = self.read_frame(deadline)
         if reply is None:
             reason = self.describe_death(timed_out=time.monotonic() >= deadline)
             self.kill()
@@ -114,7 +118,7 @@ class Worker:
         self.kill()
         return LoadFailure(message[1], message[2])
 
-    def _send(self, message: Any) -> bool:
+    def send(self, message: Any) -> bool:
         payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
         view = memoryview(HEADER.pack(len(payload)) + payload)
         try:
@@ -124,9 +128,9 @@ class Worker:
             return False
         return True
 
-    def _read_frame(self, deadline: float) -> bytes | None:
+    def read_frame(self, deadline: float) -> bytes | None:
         """One frame, draining output meanwhile; None on EOF or deadline."""
-        buffer = bytearray()
+        buffer = self.buffer
         with selectors.DefaultSelector() as selector:
             selector.register(self.reply_fd, selectors.EVENT_READ, "reply")
             selector.register(self.output_fd, selectors.EVENT_READ, "output")
@@ -134,7 +138,9 @@ class Worker:
                 if len(buffer) >= HEADER.size:
                     (size,) = HEADER.unpack_from(buffer)
                     if len(buffer) >= HEADER.size + size:
-                        return bytes(buffer[HEADER.size:HEADER.size + size])
+                        frame = bytes(buffer[HEADER.size:HEADER.size + size])
+                        del buffer[:HEADER.size + size]
+                        return frame
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return None
@@ -214,7 +220,6 @@ class _Job:
     cases: Sequence[bytes]
     repeat: int
     results: list[tuple[bytes, ...]] = field(default_factory=list)
-    buffer: bytearray = field(default_factory=bytearray)
     deadline: float = 0.0
     printed: int = 0
     strict: bool = False  # one frame per case: set while finding which case failed
@@ -257,7 +262,7 @@ def run_cases(
                 if not chunk:
                     _fail_case(selector, job, crash_outcome(job.worker.describe_death()))
                     continue
-                job.buffer += chunk
+                job.worker.buffer += chunk
                 try:
                     if _take_frames(job):
                         # The worker stops itself after a MemoryError: replace it.
@@ -273,10 +278,10 @@ def run_cases(
 
 def _submit(job: _Job) -> None:
     remaining = list(job.cases[len(job.results):])
-    job.buffer.clear()
+    job.worker.buffer.clear()
     job.printed = 0
     job.deadline = time.monotonic() + job.worker.limits.timeout_s * job.repeat
-    if not job.worker._send(("call", remaining, job.repeat, job.strict)):
+    if not job.worker.send(("call", remaining, job.repeat, job.strict)):
         # The worker died between batches; the first case pays for it.
         job.deadline = 0.0
 
@@ -288,16 +293,16 @@ def _register(selector: selectors.BaseSelector, job: _Job) -> None:
 
 def _take_frames(job: _Job) -> bool:
     """Move complete frames from the buffer to the results; True after a memory outcome."""
-    while len(job.buffer) >= HEADER.size:
-        (size,) = HEADER.unpack_from(job.buffer)
+    while len(job.worker.buffer) >= HEADER.size:
+        (size,) = HEADER.unpack_from(job.worker.buffer)
         end = HEADER.size + size
-        if len(job.buffer) < end:
+        if len(job.worker.buffer) < end:
             return False
         try:
-            frame = marshal.loads(bytes(job.buffer[HEADER.size:end]))
+            frame = marshal.loads(bytes(job.worker.buffer[HEADER.size:end]))
         except (ValueError, EOFError, TypeError):
             frame = None
-        del job.buffer[:end]
+        del job.worker.buffer[:end]
         if not isinstance(frame, tuple) or not all(isinstance(o, bytes) for o in frame):
             raise _ProtocolBroken
         job.results.append(frame)

@@ -18,6 +18,7 @@ Protocol (frames are a 4-byte big-endian length and a payload):
 from __future__ import annotations
 
 import faulthandler
+import gc
 import importlib
 import importlib.abc
 import importlib.util
@@ -28,6 +29,7 @@ import resource
 import struct
 import sys
 import time
+import tracemalloc
 import traceback
 from typing import Any
 
@@ -47,6 +49,9 @@ OBJECT_MARK = b"\x00signoff:object\x00"
 ESCAPE_MARK = b"\x00signoff:escaped\x00"
 MAX_DEPTH = 200
 MEMORY_OUTCOME = marshal.dumps(("memory",), MARSHAL_VERSION)
+# Taken when this module loads, before any user code, so a target that patches
+# time.perf_counter cannot change the clock its own calls are timed with.
+CLOCK = time.perf_counter
 
 
 class Unserializable(Exception):
@@ -271,25 +276,124 @@ def main() -> None:
         frame = read_frame(request_fd)
         if frame is None:
             return
-        op, cases, repeat, strict = pickle.loads(frame)
-        if op != "call":
+        request = pickle.loads(frame)
+        if request[0] == "call":
+            call_cases(func, reply_fd, *request[1:])
+        elif request[0] == "time":
+            time_batch(func, reply_fd, *request[1:])
+        elif request[0] == "memory":
+            peak_memory(func, reply_fd, *request[1:])
+        else:
             return
-        pending: list[bytes] = []
-        flushed = time.perf_counter()
-        for case in cases:
-            outcomes = tuple(outcome(func, case) for _ in range(repeat))
-            pending.append(_frame(marshal.dumps(outcomes, MARSHAL_VERSION)))
-            if MEMORY_OUTCOME in outcomes:
-                # After a MemoryError the interpreter may be half broken: stop
-                # here and let the parent start a fresh worker.
-                write_all(reply_fd, b"".join(pending))
-                os._exit(0)
-            if strict or time.perf_counter() - flushed >= FLUSH_INTERVAL_S:
-                write_all(reply_fd, b"".join(pending))
-                pending.clear()
-                flushed = time.perf_counter()
-        if pending:
+
+
+def call_cases(func: Any, reply_fd: int, cases: list[bytes], repeat: int, strict: bool) -> None:
+    """Outcomes of each case, streamed in bursts (see the module docstring)."""
+    pending: list[bytes] = []
+    flushed = CLOCK()
+    for case in cases:
+        outcomes = tuple(outcome(func, case) for _ in range(repeat))
+        pending.append(_frame(marshal.dumps(outcomes, MARSHAL_VERSION)))
+        if MEMORY_OUTCOME in outcomes:
+            # After a MemoryError the interpreter may be half broken: stop
+            # here and let the parent start a fresh worker.
             write_all(reply_fd, b"".join(pending))
+            os._exit(0)
+        if strict or CLOCK() - flushed >= FLUSH_INTERVAL_S:
+            write_all(reply_fd, b"".join(pending))
+            pending.clear()
+            flushed = CLOCK()
+    if pending:
+        write_all(reply_fd, b"".join(pending))
+
+
+def time_batch(func: Any, reply_fd: int, case: bytes, count: int) -> None:
+    """Time ``count`` calls on one fresh copy of the input.
+
+    Replies ``("begin",)`` just before the clock starts, so the parent can
+    time the same stretch from outside, then ``("timed", seconds)`` or the
+    outcome of a call that raised.
+    """
+    args, kwargs = pickle.loads(case)
+    gc.collect()
+    gc.disable()
+    try:
+        write_frame(reply_fd, marshal.dumps(("begin",), MARSHAL_VERSION))
+        started = CLOCK()
+        try:
+            for _ in range(count):
+                func(*args, **kwargs)
+        except MemoryError:
+            write_frame(reply_fd, MEMORY_OUTCOME)
+            os._exit(0)
+        except BaseException as error:
+            reply: tuple[Any, ...] = ("raise", type_name(type(error)), _message(error))
+        else:
+            reply = ("timed", CLOCK() - started)
+        # Reply before freeing the input: freeing a large one takes long, and
+        # the parent's outside view of the batch must not include it.
+        write_frame(reply_fd, marshal.dumps(reply, MARSHAL_VERSION))
+    finally:
+        gc.enable()
+
+
+def peak_memory(func: Any, reply_fd: int, case: bytes) -> None:
+    """Peak memory of one call: Python allocations and the process's resident set.
+
+    Replies ``("memory_peak", python_bytes, native_bytes, native_method)``.
+    """
+    args, kwargs = pickle.loads(case)
+    gc.collect()
+    hwm_reset = _reset_rss_high_water()
+    baseline = _resident_bytes()
+    tracemalloc.start()
+    try:
+        func(*args, **kwargs)
+    except MemoryError:
+        tracemalloc.stop()
+        write_frame(reply_fd, MEMORY_OUTCOME)
+        os._exit(0)
+    except BaseException as error:
+        tracemalloc.stop()
+        reply: tuple[Any, ...] = ("raise", type_name(type(error)), _message(error))
+    else:
+        python_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        high_water = _high_water_bytes()
+        method = "rss high-water since reset" if hwm_reset else "rss high-water above baseline"
+        reply = ("memory_peak", python_peak, max(0, high_water - baseline), method)
+    write_frame(reply_fd, marshal.dumps(reply, MARSHAL_VERSION))
+
+
+def _high_water_bytes() -> int:
+    """Peak resident set of this process image. Not ru_maxrss: that one keeps the
+    peak of the parent that forked this worker, across exec."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _resident_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _reset_rss_high_water() -> bool:
+    """Reset the kernel's peak-RSS counter (Linux >= 4.0), so ru_maxrss covers only the call."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
+        return True
+    except OSError:
+        return False
 
 
 if __name__ == "__main__":

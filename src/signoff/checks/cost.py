@@ -1,0 +1,95 @@
+"""What the cost criteria share: the two workers, fresh sized inputs, a sanity check of answers.
+
+A cost is only comparable when both sides do the same work, so before timing
+or weighing at a size, each cost criterion checks that the candidate's answer
+on that very input is the reference's: a candidate that returns early, or
+returns garbage fast, fails there instead of passing on speed.
+"""
+
+from __future__ import annotations
+
+import pickle
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from signoff.equality import Equality
+from signoff.outcomes import ExceptionMode, Outcome, compare
+from signoff.runner.measure import Fault, Timing, calibrate, time_calls
+from signoff.runner.process import Worker, run_cases
+from signoff.spec import Workload
+from signoff.verdict import CheckResult
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class CostContext:
+    """Everything a cost criterion needs for one candidate."""
+
+    reference: Worker
+    candidate: Worker
+    workload: Workload
+    equal: Equality
+    exceptions: ExceptionMode
+    seed: int
+    progress: Progress | None = None
+    rng: random.Random = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+
+    def fresh_input(self, size: int) -> bytes:
+        """A newly built input of ``size``, pickled: both sides get equal, separate copies."""
+        call = self.workload.build(size, self.rng)
+        return pickle.dumps((call.args, call.kwargs), pickle.HIGHEST_PROTOCOL)
+
+    def answers_differ(self, case: bytes) -> str | None:
+        """Why the candidate's answer on ``case`` is not the reference's, or None."""
+        [[cand], [ref]] = run_cases([(self.candidate, [case], 1), (self.reference, [case], 1)])
+        difference = compare(ref[0], cand[0], self.equal, self.exceptions)
+        if difference is None:
+            return None
+        return f"{difference.kind}: {difference.summary}"
+
+    def reference_failed(self, case: bytes) -> str | None:
+        [[ref]] = run_cases([(self.reference, [case], 1)])
+        outcome = Outcome.from_bytes(ref[0])
+        return None if outcome.status == "ok" else outcome.describe()
+
+
+@dataclass
+class Side:
+    """One side's timing at a size: how many calls make a batch, and what they took."""
+
+    worker: Worker
+    calls: int = 1
+    timings: list[Timing] = field(default_factory=list)
+
+
+def calibrate_side(side: Side, case: bytes) -> Fault | None:
+    result = calibrate(side.worker, case, side.worker.limits.timeout_s)
+    if isinstance(result, Fault):
+        return result
+    side.calls, first = result
+    side.timings.append(first)
+    return None
+
+
+def time_side(side: Side, case: bytes) -> Timing | Fault:
+    timing = time_calls(side.worker, case, side.calls, side.worker.limits.timeout_s)
+    if isinstance(timing, Timing):
+        side.timings.append(timing)
+    return timing
+
+
+def fault_result(criterion: str, role: str, size: int, fault: Fault) -> CheckResult:
+    """A check result for a measurement that could not finish."""
+    verdict = "fail" if role == "candidate" else "error"
+    return CheckResult(criterion, verdict, f"{role} {fault.description} at size {size}",
+                       {"size": size, "fault": fault.status})
+
+
+def out_of_time(deadline: float) -> bool:
+    return time.monotonic() >= deadline
