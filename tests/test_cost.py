@@ -24,7 +24,10 @@ def make_table(n, rng):
     return signoff.call({row[0]: row for row in rows}, rows, [rng.randrange(n) for _ in range(20)])
 
 
-def run(reference: str, candidate: str, criteria, make=make_list, sizes=signoff.doubling(16, 2048)):
+SMALL_SIZES = signoff.doubling(16, 2048)
+
+
+def run(reference: str, candidate: str, criteria, make=make_list, sizes=SMALL_SIZES):
     spec = signoff.Spec(reference=target(reference), criteria=criteria,
                         workload=signoff.workload(make, sizes=sizes))
     result = signoff.check(spec, [target(candidate)], signoff.RunOptions(seed=5))

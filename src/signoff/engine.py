@@ -25,10 +25,9 @@ from signoff.checks.speed import check_speed
 from signoff.errors import SpecError, TargetError
 from signoff.outcomes import Difference, Outcome, compare, compare_repeat
 from signoff.runner.process import Limits, LoadFailure, Worker, run_cases
-from signoff.spec import Call, Criterion, LoadedSpec, Memory, SameResults, Scaling, Speed, Spec, load_corpus
+from signoff.spec import Call, Criterion, LoadedSpec, Memory, SameResults, Scaling, Spec, Speed, load_corpus
 from signoff.targets import Target, parse_target
 from signoff.verdict import CandidateResult, CheckResult, RunResult
-
 
 COST_CHECKS: dict[type[Criterion], Callable[[Any, CostContext], CheckResult]] = {
     Speed: check_speed,

@@ -39,9 +39,9 @@ class Outcome:
         raw = marshal.loads(data)
         status = raw[0]
         if status == "ok":
-            return cls("ok", (raw[1],), (raw[2], raw[3]))
+            return cls("ok", (raw[1],), None if raw[2] is None else (raw[2], raw[3]))
         if status == "raise":
-            return cls("raise", (raw[1], raw[2]), (raw[3], raw[4]))
+            return cls("raise", (raw[1], raw[2]), None if raw[3] is None else (raw[3], raw[4]))
         return cls(status, tuple(raw[1:]), None)
 
     def describe(self) -> str:

@@ -14,6 +14,7 @@ import json
 import random
 import re
 import sys
+import sysconfig
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -262,10 +263,13 @@ class Spec:
     corpus: Sequence[str | Path] = ()
     timeout: float = DEFAULT_TIMEOUT_S
     memory_limit: int = DEFAULT_MEMORY_LIMIT
-    folder: Path = field(default_factory=Path.cwd, compare=False)
+    folder: Path | None = field(default=None, compare=False)  # for relative paths; see below
 
     def __post_init__(self) -> None:
-        folder = _spec_folder.get() or _caller_folder() or self.folder
+        # Relative paths are taken from: the spec file being loaded, else an
+        # explicit folder (kept by dataclasses.replace), else the file that
+        # called Spec(...), else the current directory.
+        folder = _spec_folder.get() or self.folder or _caller_folder() or Path.cwd()
         object.__setattr__(self, "folder", folder)
         object.__setattr__(self, "reference_target",
                            parse_target(self.reference, base=folder, what="Spec(reference=...)"))
@@ -395,11 +399,11 @@ def _caller_folder() -> Path | None:
     So a file that is both a spec and a module (imported by a worker as the
     reference) resolves its relative paths the same way in every process.
     """
-    package = str(Path(__file__).parent)
+    skip = (str(Path(__file__).parent), sysconfig.get_paths()["stdlib"], "<")
     frame = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
-        if not filename.startswith(package) and not filename.startswith("<"):
+        if not filename.startswith(skip):
             return Path(filename).resolve().parent
         frame = frame.f_back  # type: ignore[assignment]
     return None

@@ -2,15 +2,6 @@
 
 Pure functions over numbers (numpy and scipy only): no I/O, no clock, no
 printing; everything random takes a ``numpy.random.Generator``.
-
-Speed: the mean of ``log(candidate / reference)`` over pairs timed back to back
-on the same fresh input, reported as a ratio (the geometric mean), with a BCa
-bootstrap interval. :class:`SequentialRatioTest` examines that interval as
-pairs arrive, widening each look so repeated looks keep the error rates.
-
-Growth: :func:`classify_growth` fits ``t = a + b*g(n)`` for each class of
-:data:`GROWTH_CLASSES` and names one only when it clearly beats every class
-that explains the data differently; otherwise ``"ambiguous"``.
 """
 
 from __future__ import annotations
@@ -74,13 +65,11 @@ def _bca_interval(
 ) -> tuple[float, float]:
     """BCa bootstrap interval for the mean of ``x``, expanded for small samples.
 
-    BCa rather than percentile: timing log ratios are often skewed (a slow
-    outlier in one subject); BCa corrects the bootstrap distribution's median
-    bias and skewness (second-order accurate, the percentile interval is
-    first-order), and for a mean its jackknife acceleration has a closed form,
-    so it costs no more. Expanded (Hesterberg 2015): the bootstrap of a mean
-    uses the plug-in spread and normal tails, too narrow for few pairs, so the
-    nominal z becomes sqrt(n/(n-1)) * t_{n-1}.
+    BCa, not percentile: timing log ratios are often skewed (a slow outlier),
+    and BCa corrects bias and skewness (second-order accurate) at no extra
+    cost, the jackknife acceleration of a mean being closed-form. Expanded
+    (Hesterberg 2015): for few pairs the bootstrap of a mean is too narrow, so
+    the nominal z becomes sqrt(n/(n-1)) * t_{n-1}.
     """
     n = x.size
     mean = float(x.mean())
@@ -121,29 +110,23 @@ def paired_log_ratio_interval(
     a fixed seed. More than ``resamples`` are drawn when fewer than 10 would
     lie beyond an end of the interval (high confidences).
     """
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
-    if resamples < 100:
-        raise ValueError(f"resamples must be at least 100, got {resamples}")
     ref = _positive(ref_seconds, "ref_seconds")
     cand = _positive(cand_seconds, "cand_seconds")
-    if ref.size != cand.size:
-        raise ValueError(f"{ref.size} reference times but {cand.size} candidate times")
-    if ref.size < 2:
-        raise ValueError("an interval needs at least 2 pairs")
+    if ref.size != cand.size or ref.size < 2 or not 0 < confidence < 1 or resamples < 100:
+        raise ValueError(
+            f"need equally many (>= 2) times, got {ref.size} and {cand.size}; "
+            f"0 < confidence < 1, got {confidence}; resamples >= 100, got {resamples}"
+        )
     x: FloatArray = np.log(cand) - np.log(ref)
     low, high = _bca_interval(x, confidence, resamples, rng or np.random.default_rng(0))
-    ratio = math.exp(float(x.mean()))
-    return RatioEstimate(ratio, math.exp(low), math.exp(high), int(x.size), confidence)
+    return RatioEstimate(math.exp(x.mean()), math.exp(low), math.exp(high), x.size, confidence)
 
 
 def decide_ratio(estimate: RatioEstimate, at_most: float) -> Decision:
     """``pass`` when the whole interval is <= at_most, ``fail`` when all of it is above."""
     if estimate.high <= at_most:
         return "pass"
-    if estimate.low > at_most:
-        return "fail"
-    return "undecided"
+    return "fail" if estimate.low > at_most else "undecided"
 
 
 @lru_cache(maxsize=128)
@@ -215,12 +198,10 @@ class SequentialRatioTest:
         min_pairs: int = 16,
         growth: float = 1.25,
         overall: float = 0.95,
-        resamples: int = 2000,
         rng: np.random.Generator | None = None,
     ) -> None:
         self.schedule: Final = look_schedule(min_pairs, max_pairs, growth)
         self.look_confidence: Final = sequential_confidence(self.schedule, overall)
-        self._resamples = resamples
         self._rng = rng or np.random.default_rng(0)
         self._ref: list[float] = []
         self._cand: list[float] = []
@@ -236,16 +217,13 @@ class SequentialRatioTest:
         """The (widened) interval the decision rests on; None before the first look."""
         due = sum(1 for n in self.schedule if n <= self.pairs)
         if due > self._looks_taken:
-            n = self.schedule[due - 1]
-            self._last_look = paired_log_ratio_interval(
-                self._ref[:n],
-                self._cand[:n],
-                confidence=self.look_confidence,
-                resamples=self._resamples,
-                rng=self._rng,
-            )
+            self._last_look = self._interval(self.schedule[due - 1], self.look_confidence)
             self._looks_taken = due
         return self._last_look
+
+    def _interval(self, pairs: int, confidence: float) -> RatioEstimate:
+        ref, cand, rng = self._ref[:pairs], self._cand[:pairs], self._rng
+        return paired_log_ratio_interval(ref, cand, confidence=confidence, rng=rng)
 
     def add(self, ref_seconds: float, cand_seconds: float) -> None:
         if not all(math.isfinite(v) and v > 0 for v in (ref_seconds, cand_seconds)):
@@ -255,9 +233,7 @@ class SequentialRatioTest:
 
     def estimate(self, confidence: float = 0.95) -> RatioEstimate:
         """A nominal (not sequentially widened) interval over all pairs, for reports."""
-        return paired_log_ratio_interval(
-            self._ref, self._cand, confidence=confidence, resamples=self._resamples, rng=self._rng
-        )
+        return self._interval(self.pairs, confidence)
 
     def decision(self, at_most: float) -> Decision:
         """The decision at the latest planned look reached; ``undecided`` before it."""
@@ -274,8 +250,8 @@ MIN_SIZES: Final = 8
 # synthetic curves (noise, outliers, lower-order terms; tests/test_stats.py).
 DEFAULT_MARGIN: Final = 6.0
 DEFAULT_OUTLIER_SCALE: Final = 0.15
-DEFAULT_NOISE_FLOOR: Final = 0.01
-DEFAULT_MAX_MISFIT: Final = 0.15
+NOISE_FLOOR: Final = 0.01
+MAX_MISFIT: Final = 0.15
 DEFAULT_SAME_CURVE: Final = 0.04
 # A growing term must carry >= 10% of the fitted time at >= 3 sizes: a class whose
 # growth rests on one or two sizes (n^3 through an outlier at the top) is no rival.
@@ -288,14 +264,11 @@ _EXP_BASES: Final = np.geomspace(math.sqrt(2.0), 4.0, 25)
 
 @dataclass(frozen=True, slots=True)
 class GrowthFit:
-    """How time grows with input size.
+    """How time grows with input size (see :func:`classify_growth`).
 
-    ``label``: a class of :data:`GROWTH_CLASSES` or ``"ambiguous"``; ``best``:
-    the lowest score; ``runner_up``: the best-scoring rival (fitted curve unlike
-    the best one's) or None; ``scores``: BIC-like score per class that could be
-    fitted (lower is better); ``coefficients``: ``(a, b)`` in seconds with
-    ``t(n) ~ a + b*g(n)/g(max n)``, the fixed cost and the growing part at the
-    largest size; ``misfit``: robust relative RMS residual of the best fit.
+    ``scores``: per class that could be fitted, lower is better. ``coefficients``:
+    ``(a, b)`` in seconds, ``t(n) ~ a + b*g(n)/g(max n)``: the fixed cost and the
+    growing part at the largest size. ``misfit``: robust relative RMS residual.
     """
 
     label: str
@@ -384,18 +357,15 @@ def classify_growth(
     *,
     margin: float = DEFAULT_MARGIN,
     outlier_scale: float = DEFAULT_OUTLIER_SCALE,
-    noise_floor: float = DEFAULT_NOISE_FLOOR,
-    max_misfit: float = DEFAULT_MAX_MISFIT,
     same_curve: float = DEFAULT_SAME_CURVE,
 ) -> GrowthFit:
     """Classify how ``seconds`` (typical time per size) grows with ``sizes``.
 
     Each class is fitted as ``t = a + b*g(n)``, ``a, b >= 0`` (``O(1)``: ``t = a``),
-    rows divided by the observed time so every size weighs alike, under a
-    Cauchy loss of scale ``outlier_scale`` (15%): small residuals count as
-    squares, a gross outlier little more than a 15% one. Score: BIC on that
-    loss, ``k*ln(max(loss/k, noise_floor^2)) + p*ln(k)``; the 1% floor keeps
-    fits already within timing noise from being ranked by noise. Rule:
+    rows divided by the observed time (relative errors), under a Cauchy loss of
+    scale ``outlier_scale`` (15%: a gross outlier counts little more than a 15%
+    miss). Score: BIC on that loss, ``k*ln(max(loss/k, NOISE_FLOOR^2)) + p*ln(k)``
+    (the 1% floor stops fits within timing noise being ranked by noise). Rule:
 
     1. ``best`` has the lowest score. Not fitted: a class whose growing term
        carries >= 10% of the fitted time at fewer than 3 sizes, and ``O(2^n)``
@@ -405,7 +375,7 @@ def classify_growth(
        (``O(n)`` with a tiny slope *is* ``O(1)`` over these sizes).
     3. Every other class is a rival. The label stands only if the best rival
        scores at least ``margin`` (6, "strong" evidence on the BIC scale)
-       worse and the best misfit is at most ``max_misfit`` (15%); otherwise
+       worse and the best misfit is at most ``MAX_MISFIT`` (15%); otherwise
        ``"ambiguous"``: e.g. n^1.5 is neither O(n log n) nor O(n^2).
 
     Needs at least 8 distinct sizes, all >= 1, in any order and spacing.
@@ -422,37 +392,32 @@ def classify_growth(
     unit = float(np.median(t))
     weights = unit / t  # fitted in units of the median time
 
-    scores: dict[str, float] = {}
-    coefficients: dict[str, tuple[float, float]] = {}
-    curves: dict[str, FloatArray] = {}
-    losses: dict[str, float] = {}
-    for label in GROWTH_CLASSES:
-        fits: list[tuple[float, float, float, FloatArray]] = []
-        if label == "O(1)":
-            coef, loss = _robust_fit(weights[:, None], outlier_scale)
-            fits.append((loss, float(coef[0]), 0.0, np.full(k, coef[0])))
-        for g in [] if label == "O(1)" else _basis(label, n):
+    fitted: dict[str, tuple[float, float, float, FloatArray]] = {}  # loss, a, b, curve
+    coef, loss = _robust_fit(weights[:, None], outlier_scale)
+    fitted["O(1)"] = (loss, float(coef[0]), 0.0, np.full(k, coef[0]))
+    for label in GROWTH_CLASSES[1:]:
+        fits = []
+        for g in _basis(label, n):
             if np.unique(n[g >= 1e-3]).size < _SUPPORT_SIZES:
                 continue  # these sizes cannot resolve it
             coef, loss = _robust_fit(np.column_stack([weights, weights * g]), outlier_scale)
-            a, b = float(coef[0]), float(coef[1])
-            curve = a + b * g
-            if np.unique(n[b * g >= _SUPPORT_SHARE * curve]).size >= _SUPPORT_SIZES:
-                fits.append((loss, a, b, curve))
+            curve = coef[0] + coef[1] * g
+            if np.unique(n[coef[1] * g >= _SUPPORT_SHARE * curve]).size >= _SUPPORT_SIZES:
+                fits.append((loss, float(coef[0]), float(coef[1]), curve))
         if fits:
-            loss, a, b, curve = min(fits, key=lambda fit: fit[0])
-            params = 1 if label == "O(1)" else 3 if label == "O(2^n)" else 2
-            scores[label] = k * math.log(max(loss / k, noise_floor**2)) + params * math.log(k)
-            coefficients[label] = (a * unit, b * unit)
-            curves[label] = curve
-            losses[label] = loss
-
+            fitted[label] = min(fits, key=lambda fit: fit[0])
+    params = {c: 1 if c == "O(1)" else 3 if c == "O(2^n)" else 2 for c in fitted}
+    scores = {
+        c: k * math.log(max(loss / k, NOISE_FLOOR**2)) + params[c] * math.log(k)
+        for c, (loss, *_) in fitted.items()
+    }
     ranked = sorted(scores, key=lambda c: (scores[c], growth_rank(c)))
-    best = ranked[0]
+    best, curves = ranked[0], {c: fit[3] for c, fit in fitted.items()}
     same = [c for c in ranked if np.max(np.abs(curves[c] - curves[best]) * weights) <= same_curve]
     rivals = [c for c in ranked if c not in same]
     runner_up = rivals[0] if rivals else None
-    misfit = math.sqrt(losses[best] / k)
+    misfit = math.sqrt(fitted[best][0] / k)
     clear = runner_up is None or scores[runner_up] - scores[best] >= margin
-    label = min(same, key=growth_rank) if clear and misfit <= max_misfit else AMBIGUOUS
+    label = min(same, key=growth_rank) if clear and misfit <= MAX_MISFIT else AMBIGUOUS
+    coefficients = {c: (fit[1] * unit, fit[2] * unit) for c, fit in fitted.items()}
     return GrowthFit(label, best, runner_up, scores, coefficients, misfit)

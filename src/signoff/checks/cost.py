@@ -19,9 +19,11 @@ from signoff.outcomes import ExceptionMode, Outcome, compare
 from signoff.runner.measure import Fault, Timing, calibrate, time_calls
 from signoff.runner.process import Worker, run_cases
 from signoff.spec import Workload
-from signoff.verdict import CheckResult
+from signoff.verdict import CheckResult, Verdict
 
 Progress = Callable[[str, int, int], None]
+# Distinct inputs built per size; see CostContext.fresh_input.
+INPUT_POOL = 3
 
 
 @dataclass
@@ -36,27 +38,46 @@ class CostContext:
     seed: int
     progress: Progress | None = None
     rng: random.Random = field(init=False)
+    pools: dict[int, list[bytes]] = field(default_factory=dict)
+    drawn: int = 0
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
 
     def fresh_input(self, size: int) -> bytes:
-        """A newly built input of ``size``, pickled: both sides get equal, separate copies."""
-        call = self.workload.build(size, self.rng)
-        return pickle.dumps((call.args, call.kwargs), pickle.HIGHEST_PROTOCOL)
+        """An input of ``size``, pickled; each side unpickles its own fresh copy per batch.
 
-    def answers_differ(self, case: bytes) -> str | None:
-        """Why the candidate's answer on ``case`` is not the reference's, or None."""
-        [[cand], [ref]] = run_cases([(self.candidate, [case], 1), (self.reference, [case], 1)])
+        The first INPUT_POOL inputs of a size are built by the workload; later
+        ones are drawn from them in turn, so that building a large input does
+        not dominate the time to a verdict. No object outlives its batch.
+        """
+        pool = self.pools.setdefault(size, [])
+        if len(pool) < INPUT_POOL:
+            call = self.workload.build(size, self.rng)
+            pool.append(pickle.dumps((call.args, call.kwargs), pickle.HIGHEST_PROTOCOL))
+            return pool[-1]
+        self.drawn += 1
+        return pool[self.drawn % INPUT_POOL]
+
+    def unequal_work(self, criterion: str, size: int, case: bytes) -> CheckResult | None:
+        """A check result when the two sides do not do the same work on ``case``, else None.
+
+        An error when the reference itself does not return; a fail when the
+        candidate's answer differs (its cost would not be comparable).
+        """
+        [[cand], [ref]] = run_cases([(self.candidate, [case], 1), (self.reference, [case], 1)],
+                                    arguments=False)
+        reference = Outcome.from_bytes(ref[0])
+        if reference.status != "ok":
+            return CheckResult(criterion, "error",
+                               f"the reference {reference.describe()} on the workload at size {size}",
+                               {"size": size})
         difference = compare(ref[0], cand[0], self.equal, self.exceptions)
         if difference is None:
             return None
-        return f"{difference.kind}: {difference.summary}"
-
-    def reference_failed(self, case: bytes) -> str | None:
-        [[ref]] = run_cases([(self.reference, [case], 1)])
-        outcome = Outcome.from_bytes(ref[0])
-        return None if outcome.status == "ok" else outcome.describe()
+        return CheckResult(criterion, "fail",
+                           f"answers differ at size {size}, so the costs are not comparable: "
+                           f"{difference.kind}: {difference.summary}", {"size": size})
 
 
 @dataclass
@@ -86,7 +107,7 @@ def time_side(side: Side, case: bytes) -> Timing | Fault:
 
 def fault_result(criterion: str, role: str, size: int, fault: Fault) -> CheckResult:
     """A check result for a measurement that could not finish."""
-    verdict = "fail" if role == "candidate" else "error"
+    verdict: Verdict = "fail" if role == "candidate" else "error"
     return CheckResult(criterion, verdict, f"{role} {fault.description} at size {size}",
                        {"size": size, "fault": fault.status})
 

@@ -18,7 +18,7 @@ from signoff.checks.cost import CostContext, out_of_time
 from signoff.runner.measure import Fault, MemoryPeak, peak_memory
 from signoff.runner.process import Worker
 from signoff.spec import Memory
-from signoff.verdict import CheckResult
+from signoff.verdict import CheckResult, Verdict
 
 # Below this, differences are interpreter noise (free lists, caches), not the algorithm.
 FLOOR_BYTES = 64 << 10
@@ -27,12 +27,9 @@ FLOOR_BYTES = 64 << 10
 def check_memory(criterion: Memory, context: CostContext) -> CheckResult:
     size = criterion.size if criterion.size is not None else max(context.workload.sizes)
     deadline = time.monotonic() + criterion.budget_s
-    case = context.fresh_input(size)
-    differs = context.answers_differ(case)
-    if differs:
-        return CheckResult("memory", "fail",
-                           f"answers differ at size {size}, so memory is not comparable: {differs}",
-                           {"size": size})
+    unequal = context.unequal_work("memory", size, context.fresh_input(size))
+    if unequal:
+        return unequal
     peaks: dict[str, list[MemoryPeak]] = {"reference": [], "candidate": []}
     for _ in range(criterion.pairs):
         if out_of_time(deadline) and peaks["candidate"]:
@@ -41,7 +38,7 @@ def check_memory(criterion: Memory, context: CostContext) -> CheckResult:
         for role, template in (("reference", context.reference), ("candidate", context.candidate)):
             result = _measure_fresh(template, case)
             if isinstance(result, Fault):
-                verdict = "fail" if role == "candidate" else "error"
+                verdict: Verdict = "fail" if role == "candidate" else "error"
                 return CheckResult("memory", verdict, f"{role} {result.description} at size {size}",
                                    {"size": size, "fault": result.status})
             peaks[role].append(result)

@@ -34,14 +34,9 @@ def check_scaling(criterion: Scaling, context: CostContext) -> CheckResult:
     sizes = sorted(context.workload.sizes)
     deadline = time.monotonic() + criterion.budget_s
     probe_deadline = time.monotonic() + criterion.budget_s * PROBE_SHARE
-    smallest = context.fresh_input(sizes[0])
-    reason = context.reference_failed(smallest)
-    if reason:
-        return CheckResult("scaling", "error",
-                           f"the reference {reason} on the workload at size {sizes[0]}", {})
-    differs = context.answers_differ(smallest)
-    if differs:
-        return CheckResult("scaling", "fail", f"answers differ at size {sizes[0]}: {differs}", {})
+    unequal = context.unequal_work("scaling", sizes[0], context.fresh_input(sizes[0]))
+    if unequal:
+        return unequal
 
     samples: dict[str, dict[int, list[float]]] = {"reference": {}, "candidate": {}}
     sides: dict[int, dict[str, Side]] = {}

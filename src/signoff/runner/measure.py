@@ -93,14 +93,15 @@ def calibrate(worker: Worker, case: bytes, timeout_s: float) -> tuple[int, Timin
     slower than the rest (cold caches), so one step is not enough.
     """
     calls = 1
-    for _ in range(CALIBRATION_STEPS):
+    for step in range(CALIBRATION_STEPS):
         timing = time_calls(worker, case, calls, timeout_s)
         if isinstance(timing, Fault):
             return timing
-        if timing.per_call_s * calls >= MIN_BATCH_S or calls >= MAX_BATCH_CALLS:
-            break
+        long_enough = timing.per_call_s * calls >= MIN_BATCH_S
+        if long_enough or calls >= MAX_BATCH_CALLS or step == CALIBRATION_STEPS - 1:
+            return calls, timing
         calls = min(MAX_BATCH_CALLS, math.ceil(1.2 * MIN_BATCH_S / max(timing.per_call_s, 1e-9)))
-    return calls, timing
+    raise AssertionError("unreachable: the last step returns")
 
 
 def peak_memory(worker: Worker, case: bytes, timeout_s: float) -> MemoryPeak | Fault:

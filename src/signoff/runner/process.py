@@ -223,6 +223,7 @@ class _Job:
     deadline: float = 0.0
     printed: int = 0
     strict: bool = False  # one frame per case: set while finding which case failed
+    arguments: bool = True  # send the arguments back after each call (mutation check)
 
     @property
     def done(self) -> bool:
@@ -230,7 +231,7 @@ class _Job:
 
 
 def run_cases(
-    batches: Sequence[tuple[Worker, Sequence[bytes], int]],
+    batches: Sequence[tuple[Worker, Sequence[bytes], int]], *, arguments: bool = True,
 ) -> list[list[tuple[bytes, ...]]]:
     """Run each worker's cases, all workers at once; outcomes per case, in order.
 
@@ -239,7 +240,7 @@ def run_cases(
     kills, hangs or floods its worker gets a crash, timeout or flood outcome
     for each repeat, and a fresh worker takes the rest.
     """
-    jobs = [_Job(worker, cases, repeat) for worker, cases, repeat in batches if cases]
+    jobs = [_Job(worker, cases, repeat, arguments=arguments) for worker, cases, repeat in batches if cases]
     for job in jobs:
         _submit(job)
     with selectors.DefaultSelector() as selector:
@@ -281,7 +282,7 @@ def _submit(job: _Job) -> None:
     job.worker.buffer.clear()
     job.printed = 0
     job.deadline = time.monotonic() + job.worker.limits.timeout_s * job.repeat
-    if not job.worker.send(("call", remaining, job.repeat, job.strict)):
+    if not job.worker.send(("call", remaining, job.repeat, job.strict, job.arguments)):
         # The worker died between batches; the first case pays for it.
         job.deadline = 0.0
 

@@ -8,7 +8,7 @@ is checked and decoded by the parent, which never unpickles it.
 Protocol (frames are a 4-byte big-endian length and a payload):
 
 - parent -> worker, pickle: ``("load", target_spec, preload)`` once, then
-  ``("call", [case_bytes, ...], repeat, strict)`` any number of times.
+  ``("call", [case_bytes, ...], repeat, strict, arguments)`` any number of times.
 - worker -> parent, marshal: ``("ready",)`` or ``("load_error", kind, text)``
   after the load; then one frame per case, in order, each a tuple of
   ``repeat`` outcome byte strings (see ``outcome``). Frames are sent in bursts
@@ -29,8 +29,8 @@ import resource
 import struct
 import sys
 import time
-import tracemalloc
 import traceback
+import tracemalloc
 from typing import Any
 
 # Version 2 has no back-references, so equal values from two processes
@@ -136,12 +136,13 @@ def _state(value: Any, depth: int) -> Any:
     return canonical(state, depth)
 
 
-def outcome(func: Any, case: bytes) -> bytes:
+def outcome(func: Any, case: bytes, arguments: bool = True) -> bytes:
     """Call ``func`` on a fresh copy of the case; the outcome as marshal bytes.
 
     ``("ok", result, args, kwargs)``, ``("raise", type_name, message, args,
     kwargs)``, ``("memory",)`` or ``("unserializable", what, why)``. The
-    arguments are captured after the call, so a mutation shows.
+    arguments are captured after the call, so a mutation shows; without
+    ``arguments`` (large cost-criterion inputs) they are None.
     """
     args, kwargs = pickle.loads(case)
     try:
@@ -152,7 +153,8 @@ def outcome(func: Any, case: bytes) -> bytes:
     except BaseException as error:  # the candidate's own failure is an outcome
         status = ("raise", type_name(type(error)), _message(error))
     try:
-        encoded = (*(canonical(item) for item in status), canonical(args), canonical(kwargs))
+        after = (canonical(args), canonical(kwargs)) if arguments else (None, None)
+        encoded = (*(canonical(item) for item in status), *after)
         return marshal.dumps(encoded, MARSHAL_VERSION)
     except (Unserializable, ValueError, RecursionError) as error:
         what = "result" if status[0] == "ok" else "exception"
@@ -287,12 +289,13 @@ def main() -> None:
             return
 
 
-def call_cases(func: Any, reply_fd: int, cases: list[bytes], repeat: int, strict: bool) -> None:
+def call_cases(func: Any, reply_fd: int, cases: list[bytes], repeat: int, strict: bool,
+               arguments: bool) -> None:
     """Outcomes of each case, streamed in bursts (see the module docstring)."""
     pending: list[bytes] = []
     flushed = CLOCK()
     for case in cases:
-        outcomes = tuple(outcome(func, case) for _ in range(repeat))
+        outcomes = tuple(outcome(func, case, arguments) for _ in range(repeat))
         pending.append(_frame(marshal.dumps(outcomes, MARSHAL_VERSION)))
         if MEMORY_OUTCOME in outcomes:
             # After a MemoryError the interpreter may be half broken: stop

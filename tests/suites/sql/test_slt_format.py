@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import random
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from signoff.suites.sql.slt_format import (
     QueryResult,
@@ -23,7 +26,7 @@ from signoff.suites.sql.slt_format import (
     formatter,
     md5_of,
 )
-from signoff.suites.sql.slt_parser import HashedResult
+from signoff.suites.sql.slt_parser import HashedResult, SortMode
 
 
 @pytest.mark.parametrize(
@@ -178,3 +181,28 @@ def test_query_results_compare_by_values_and_pickle() -> None:
     assert a == QueryResult(("1", "2"), 1) != QueryResult(("2", "1"), 1)
     assert pickle.loads(pickle.dumps(a)) == a
     assert pickle.loads(pickle.dumps(a)).md5 == a.md5
+
+
+values = st.one_of(
+    st.none(),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.floats(allow_nan=False),
+    st.text(max_size=5),
+)
+
+
+@given(
+    rows=st.lists(st.tuples(values, values), max_size=12),
+    types=st.sampled_from(["II", "IT", "TR", "RR"]),
+    sort=st.sampled_from(["rowsort", "valuesort"]),
+    seed=st.randoms(),
+)
+def test_sorted_results_do_not_depend_on_row_order(
+    rows: list[tuple[object, object]], types: str, sort: SortMode, seed: random.Random
+) -> None:
+    shuffled = rows[:]
+    seed.shuffle(shuffled)
+    result = format_result(rows, types, sort)
+    assert result == format_result(shuffled, types, sort)
+    assert len(result.values) == 2 * len(rows)
+    assert all(v.isascii() and v.isprintable() and v for v in result.values)

@@ -15,16 +15,17 @@ column's type letter, through SQLite's C API:
   starts with a NUL byte) is ``(empty)``; every byte outside ``' '..'~'``
   becomes ``@`` (``é``, two bytes in UTF-8, is ``@@``).
 
-SQLite's printf of reals has changed across versions, and the corpus follows
-the recent ones (3.43 on): the exact binary value is rounded half away from
+SQLite's printf of reals has changed across versions, and the corpus
+follows the recent ones: the exact binary value is rounded half away from
 zero, to at most 16 significant digits for ``%.3f`` (so -2**63 is
-``-9223372036854776000.000``, as evidence/slt_lang_aggfunc.test expects,
-where SQLite 3.40 prints ``...775000.000``). That is what is done here, with
-exact decimal arithmetic; checked against SQLite 3.54's printf on 120,000
-random doubles, it differs only for a few reals above 1e16 (SQLite rounds
-twice there). SQLite 3.53 on renders a real as text with up to 17 digits;
-the long-standing 15 are kept here, so an engine is not failed on the last
-bits of a floating-point sum.
+``-9223372036854776000.000``, as evidence/slt_lang_aggfunc.test expects;
+SQLite 3.40, the one Python 3.11 ships here, truncates to ``...775000.000``
+and rounds 7348.3965 up to ``7348.397``). That is what is done here, with
+exact decimal arithmetic. Checked against SQLite 3.54's printf on 120,000
+random doubles, it differs only for a few reals beyond 1e16 in ``%.3f``
+(SQLite rounds twice there). SQLite 3.53 and later render a real as text
+with up to 17 digits; the long-standing 15 are kept here, so that an engine
+is not failed on the last bits of a floating-point sum.
 
 Values come from a DB-API driver, so the rules apply to the Python values it
 returns (``int``, ``float``, ``str``, ``bytes``, ``None``; ``bool`` and

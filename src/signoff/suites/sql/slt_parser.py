@@ -44,6 +44,7 @@ _SPACE = " \t\n\v\f\r"  # C isspace(), which is what the reference driver uses
 _WORD = re.compile(r"[^ \t\n\v\f\r]+")
 _HASH_LINE = re.compile(r"(\d+) values hashing to (\S*)")
 _MD5 = re.compile(r"[0-9a-f]{32}")
+_NUMBER = re.compile(r"[0-9]+")
 _SORTS: dict[str, SortMode] = {mode: mode for mode in SORT_MODES}
 
 
@@ -249,7 +250,7 @@ def _record(block: list[tuple[int, str]], guards: tuple[Guard, ...]) -> Record:
             _tokens(number, head, 1)
             return Halt(number, guards)
         words = _tokens(number, head, 2)
-        if len(words) < 2 or not words[1].isdigit():
+        if len(words) < 2 or not _NUMBER.fullmatch(words[1]):
             raise _Broken(number, "hash-threshold needs a whole number, as in 'hash-threshold 8'")
         return HashThreshold(int(words[1]), number, guards)
     raise _Broken(number, f"unknown record type {keyword!r}")
