@@ -44,13 +44,14 @@ def test_interval_contains_true_ratio_and_is_reported_as_ratio() -> None:
     assert est.ratio == pytest.approx(math.exp(np.mean(np.log(cand / ref))))
 
 
-def test_interval_coverage_is_near_nominal() -> None:
+def test_interval_coverage_is_near_nominal_even_for_few_pairs() -> None:
+    # a plain percentile bootstrap covers about 87% with 8 pairs; the expanded BCa ~93%
     covered = 0
-    for seed in range(200):
-        ref, cand = pairs(0.8, 0.25, 20, seed=seed)
+    for seed in range(400):
+        ref, cand = pairs(0.8, 0.25, 8, seed=seed)
         est = paired_log_ratio_interval(ref, cand, resamples=1000, rng=np.random.default_rng(seed))
         covered += est.low <= 0.8 <= est.high
-    assert 0.90 <= covered / 200 <= 0.99
+    assert 0.91 <= covered / 400 <= 0.99
 
 
 def test_interval_narrows_with_more_pairs_and_widens_with_confidence() -> None:
@@ -251,6 +252,15 @@ def test_growth_between_classes_is_ambiguous(power: float) -> None:
         assert fit.runner_up is not None
 
 
+def test_a_mix_of_two_adjacent_classes_is_ambiguous() -> None:
+    rng = np.random.default_rng(8)
+    for _ in range(10):
+        seconds = 1e-9 * (DOUBLING + 0.05 * DOUBLING * np.log(DOUBLING))
+        fit = classify_growth(DOUBLING, seconds * rng.lognormal(0, 0.01, 10))
+        assert fit.label == AMBIGUOUS
+        assert {fit.best, fit.runner_up} == {"O(n)", "O(n log n)"}
+
+
 def test_lower_order_terms_do_not_change_the_class() -> None:
     n = ROOT2
     quadratic_with_linear = 1e-6 * (0.5 * n * 48 + n**2)  # half the time linear at the start
@@ -269,6 +279,15 @@ def test_a_barely_sloped_line_is_constant() -> None:
     seconds = 1e-3 * (1 + 0.01 * DOUBLING / DOUBLING[-1])  # 1% growth over 512x
     fit = classify_growth(DOUBLING, seconds)
     assert fit.label == "O(1)"
+
+
+def test_real_constant_timings_that_log_n_fits_a_little_better() -> None:
+    # measured dict lookups (bench, polished medians): O(log n) scores best, but its
+    # curve stays within 4% of the constant one, so it is the same explanation
+    seconds = [1.0981, 1.0876, 1.1776, 1.1128, 1.1338, 1.1698, 1.1791, 1.1986, 1.1406, 1.1868]
+    fit = classify_growth(DOUBLING, np.array(seconds) * 1e-7)
+    assert fit.best == "O(log n)" and fit.label == "O(1)"
+    assert fit.runner_up is None or fit.scores[fit.runner_up] - fit.scores["O(log n)"] >= 6
 
 
 def test_sizes_in_any_order() -> None:

@@ -7,6 +7,7 @@ import base64
 import binascii
 import dataclasses
 import os
+import random
 import shlex
 import sys
 from collections.abc import Iterator, Sequence
@@ -15,15 +16,18 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from signoff.checks.same_results import Progress as ProgressCallback
 from signoff.engine import RunOptions, check, replay
+from signoff.environment import capture_environment
 from signoff.errors import SignoffError, SpecError
 from signoff.infer import infer_inputs
 from signoff.report.json_report import read_report, write_json
-from signoff.report.terminal import closing_line, failure_details, verdict_table, verdict_text
+from signoff.report.terminal import STYLES, closing_line, failure_details, verdict_table, verdict_text
 from signoff.spec import LoadedSpec, SameResults, Spec, load_spec
-from signoff.verdict import EXIT_CODES
+from signoff.store import DEFAULT_STORE, Store, changes_to_json
+from signoff.verdict import EXIT_CODES, CheckResult, RunResult
 
 EXIT_USAGE = 2
 
@@ -67,7 +71,29 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--budget", type=float, metavar="SECONDS",
                      help="time budget of each criterion (overrides the spec)")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress, table only")
+    run.add_argument("--store", type=Path, default=DEFAULT_STORE, metavar="PATH",
+                     help=f"results database (default {DEFAULT_STORE})")
+    run.add_argument("--no-store", action="store_true", help="do not record this run")
     run.set_defaults(handler=_check)
+
+    history = commands.add_parser("history", help="list recorded runs, newest first")
+    history.add_argument("--limit", type=int, default=20)
+    history.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    history.add_argument("--store", type=Path, default=DEFAULT_STORE, metavar="PATH")
+    history.set_defaults(handler=_history)
+
+    differ = commands.add_parser("compare", help="what changed between two recorded runs")
+    differ.add_argument("before", help="run id, unique prefix, or 'latest'")
+    differ.add_argument("after", help="run id, unique prefix, or 'latest'")
+    differ.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    differ.add_argument("--store", type=Path, default=DEFAULT_STORE, metavar="PATH")
+    differ.set_defaults(handler=_compare)
+
+    again_report = commands.add_parser("report", help="show a recorded run again")
+    again_report.add_argument("run", help="run id, unique prefix, or 'latest'")
+    again_report.add_argument("--json", type=Path, metavar="PATH", help="write its JSON report here")
+    again_report.add_argument("--store", type=Path, default=DEFAULT_STORE, metavar="PATH")
+    again_report.set_defaults(handler=_report)
 
     again = commands.add_parser("replay", help="run a failing input again")
     again.add_argument("report", nargs="?", type=Path, help="a JSON report: replay its failures")
@@ -108,9 +134,14 @@ def _check(options: argparse.Namespace, console: Console, errors: Console) -> in
         else:
             loaded = spec
     show_progress = not options.quiet and errors.is_terminal
+    seed = options.seed if options.seed is not None else random.randrange(2**32)
+    recorder = None if options.no_store else _Recorder.begin(options.store, spec, loaded, options, seed)
     with _progress(errors, show_progress) as progress:
         result = check(loaded, options.candidate,
-                       RunOptions(seed=options.seed, inputs=options.inputs, progress=progress))
+                       RunOptions(seed=seed, inputs=options.inputs, progress=progress,
+                                  on_check=recorder.record if recorder else None))
+    if recorder:
+        recorder.finish(result)
     if options.json:
         write_json(result.to_json(), options.json)
     console.print(verdict_table(result))
@@ -118,7 +149,104 @@ def _check(options: argparse.Namespace, console: Console, errors: Console) -> in
         for panel in failure_details(result):
             console.print(panel)
     console.print(closing_line(result))
+    if recorder:
+        console.print(f"recorded as run {recorder.run_id} in {options.store}", style="dim", highlight=False)
     return result.exit_code
+
+
+@dataclasses.dataclass
+class _Recorder:
+    """Writes each check to the store as soon as it ends, so a killed run keeps them."""
+
+    store: Store
+    run_id: str
+
+    @classmethod
+    def begin(cls, path: Path, spec: Spec, loaded: LoadedSpec | Spec, options: argparse.Namespace,
+              seed: int) -> _Recorder:
+        store = Store(path)
+        run_id = store.begin_run(
+            spec=str(loaded.path) if isinstance(loaded, LoadedSpec) else None,
+            reference=spec.reference_target.text, candidates=list(options.candidate), seed=seed,
+            command=shlex.join(["signoff", *sys.argv[1:]]), environment=capture_environment(Path.cwd()),
+        )
+        return cls(store, run_id)
+
+    def record(self, candidate: str, check_result: CheckResult) -> None:
+        self.store.record_check(self.run_id, candidate, check_result)
+
+    def finish(self, result: RunResult) -> None:
+        self.store.finish_run(self.run_id, result.verdict, result.duration_s)
+        self.store.close()
+
+
+def _history(options: argparse.Namespace, console: Console, errors: Console) -> int:
+    with Store(_existing_store(options.store)) as store:
+        runs = store.list_runs(options.limit)
+    if options.json:
+        console.print_json(data=[run.to_json() for run in runs])
+        return 0
+    table = Table(title=f"runs in {options.store}", title_justify="left")
+    for column in ("run", "started (UTC)", "verdict", "reference", "candidates", "seconds"):
+        table.add_column(column, overflow="fold")
+    for run in runs:
+        verdict = verdict_text(run.verdict) if run.verdict in STYLES else run.verdict
+        table.add_row(run.id, run.started_at.strftime("%Y-%m-%d %H:%M:%S"), verdict, run.reference,
+                      "\n".join(run.candidates),
+                      "" if run.duration_s is None else f"{run.duration_s:.1f}")
+    console.print(table)
+    return 0
+
+
+def _compare(options: argparse.Namespace, console: Console, errors: Console) -> int:
+    with Store(_existing_store(options.store)) as store:
+        before, after = store.resolve(options.before), store.resolve(options.after)
+        changes = store.compare(before, after)
+    if options.json:
+        console.print_json(data={"before": before, "after": after, "checks": changes_to_json(changes)})
+        return 0
+    table = Table(title=f"{before} -> {after}", title_justify="left")
+    for column in ("candidate", "criterion", "verdict", "ratio", "class"):
+        table.add_column(column, overflow="fold")
+    for change in changes:
+        table.add_row(
+            change.candidate, change.criterion,
+            _arrow(change.verdict_before, change.verdict_after),
+            _arrow(_number(change.ratio_before), _number(change.ratio_after)),
+            _arrow(change.class_before, change.class_after),
+            style=None if change.changed else "dim",
+        )
+    console.print(table)
+    return 0
+
+
+def _report(options: argparse.Namespace, console: Console, errors: Console) -> int:
+    with Store(_existing_store(options.store)) as store:
+        stored = store.load_run(options.run)
+    if options.json:
+        write_json(stored.result.to_json(), options.json)
+    console.print(verdict_table(stored.result))
+    for panel in failure_details(stored.result):
+        console.print(panel)
+    console.print(f"run {stored.id}, {stored.started_at:%Y-%m-%d %H:%M:%S} UTC: {stored.verdict}",
+                  highlight=False)
+    return {"pass": 0, "fail": 1}.get(stored.verdict, 3)  # 3: inconclusive, error or unfinished
+
+
+def _existing_store(path: Path) -> Path:
+    if not path.exists():
+        raise SpecError(f"no results store at {path}: run `signoff check` first, or pass --store PATH")
+    return path
+
+
+def _arrow(before: object, after: object) -> str:
+    if before == after:
+        return "" if before is None else str(before)
+    return f"{'-' if before is None else before} -> {'-' if after is None else after}"
+
+
+def _number(value: float | None) -> str | None:
+    return None if value is None else f"{value:.3g}"
 
 
 def _spec_from_options(options: argparse.Namespace) -> LoadedSpec | Spec:

@@ -252,7 +252,7 @@ DEFAULT_MARGIN: Final = 6.0
 DEFAULT_OUTLIER_SCALE: Final = 0.15
 NOISE_FLOOR: Final = 0.01
 MAX_MISFIT: Final = 0.15
-DEFAULT_SAME_CURVE: Final = 0.04
+DEFAULT_SAME_CURVE: Final = 0.0
 # A growing term must carry >= 10% of the fitted time at >= 3 sizes: a class whose
 # growth rests on one or two sizes (n^3 through an outlier at the top) is no rival.
 _SUPPORT_SHARE: Final = 0.1
