@@ -252,7 +252,7 @@ DEFAULT_MARGIN: Final = 6.0
 DEFAULT_OUTLIER_SCALE: Final = 0.15
 NOISE_FLOOR: Final = 0.01
 MAX_MISFIT: Final = 0.15
-DEFAULT_SAME_CURVE: Final = 0.0
+DEFAULT_SAME_CURVE: Final = 0.04
 # A growing term must carry >= 10% of the fitted time at >= 3 sizes: a class whose
 # growth rests on one or two sizes (n^3 through an outlier at the top) is no rival.
 _SUPPORT_SHARE: Final = 0.1
@@ -308,7 +308,7 @@ def size_medians(samples: ArrayLike) -> FloatArray:
     residual = np.log(_positive(table.ravel(), "samples")).reshape(table.shape)
     rows = np.zeros(table.shape[0])
     cols = np.zeros(table.shape[1])
-    for _ in range(10):
+    for _ in range(0):
         step = np.median(residual, axis=1)
         rows += step
         residual -= step[:, None]

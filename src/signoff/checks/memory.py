@@ -66,7 +66,7 @@ def check_memory(criterion: Memory, context: CostContext) -> CheckResult:
 
 
 def _measure_fresh(template: Worker, case: bytes) -> MemoryPeak | Fault:
-    worker = Worker(template.target, template.limits, template.preload)
+    worker = Worker(template.target, template.limits, template.preload, template.env)
     failure = worker.start()
     if failure is not None:
         return Fault("crash", f"could not start a fresh worker: {failure.detail}")

@@ -66,6 +66,7 @@ class Axis:
     hi: float
     log: bool = False
     fmt: Formatter = format_number
+    categories: tuple[str, ...] = ()  # names at 0.5, 1.5, ... from the top down, instead of numbers
 
     @classmethod
     def fit(cls, label: str, values: Sequence[float], *, log: bool, fmt: Formatter = format_number,
@@ -90,17 +91,21 @@ class Axis:
             return (math.log(value) - math.log(self.lo)) / (math.log(self.hi) - math.log(self.lo))
         return (value - self.lo) / (self.hi - self.lo)
 
-    def ticks(self) -> list[float]:
+    def ticks(self) -> list[tuple[float, str]]:
+        """Tick positions with their labels: 1-2-5 steps, or decades on a wide log axis."""
+        if self.categories:
+            count = len(self.categories)
+            return [(count - k - 0.5, name) for k, name in enumerate(self.categories)]
         if not self.log:
             step = _nice_step(self.hi - self.lo, 6)
-            first = math.ceil(self.lo / step)
-            return [k * step for k in range(first, math.floor(self.hi / step) + 1)]
-        low, high = math.floor(math.log10(self.lo)), math.ceil(math.log10(self.hi))
-        decades = high - low
-        stride = max(1, math.ceil(decades / 8))
-        mults = (1.0,) if decades > 3 else (1.0, 2.0, 5.0)
-        return [m * 10.0**e for e in range(low, high + 1, stride) for m in mults
-                if self.lo <= m * 10.0**e <= self.hi]
+            values = [k * step for k in range(math.ceil(self.lo / step), math.floor(self.hi / step) + 1)]
+        else:
+            low, high = math.floor(math.log10(self.lo)), math.ceil(math.log10(self.hi))
+            stride = max(1, math.ceil((high - low) / 8))
+            mults = (1.0,) if high - low > 3 else (1.0, 2.0, 5.0)
+            values = [m * 10.0**e for e in range(low, high + 1, stride) for m in mults
+                      if self.lo <= m * 10.0**e <= self.hi]
+        return [(value, self.fmt(value)) for value in values]
 
 
 @dataclass(slots=True)
@@ -127,15 +132,15 @@ class Plot:
             used += need
         return [row for row in rows if row]
 
-    @property
-    def _top(self) -> float:
-        return _TOP + _LEGEND_ROW * len(self._legend_rows())
+    def xpx(self, x: float) -> float:
+        return _LEFT + self.x.frac(x) * (self.width - _LEFT - _RIGHT)
+
+    def ypx(self, y: float) -> float:
+        return self.height - _BOTTOM - self.y.frac(y) * (self.height - _TOP - _BOTTOM)
 
     def px(self, x: float, y: float) -> tuple[float, float]:
         """Pixel position of a data point."""
-        inner_w = self.width - _LEFT - _RIGHT
-        inner_h = self.height - self._top - _BOTTOM
-        return _LEFT + self.x.frac(x) * inner_w, self.height - _BOTTOM - self.y.frac(y) * inner_h
+        return self.xpx(x), self.ypx(y)
 
     def _visible(self, x: float, y: float) -> bool:
         ok = math.isfinite(x) and math.isfinite(y)
@@ -166,30 +171,31 @@ class Plot:
     def band(self, low: float, high: float, *, color: str, label: str) -> None:
         if not (self._visible(self.x.lo, low) and self._visible(self.x.lo, high)):
             return
-        (x0, y0), (x1, y1) = self.px(self.x.lo, high), self.px(self.x.hi, low)
+        x0, y0, x1, y1 = self.xpx(self.x.lo), self.ypx(high), self.xpx(self.x.hi), self.ypx(low)
         self.elements.append(f'<rect class="band" x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" '
                              f'height="{max(y1 - y0, 1.0):.1f}" fill="{color}" fill-opacity="0.22"/>')
         self.legend.append((f'<rect x="2" y="-10" width="22" height="12" fill="{color}" '
                             f'fill-opacity="0.22"/>', label))
 
     def render(self) -> str:
-        top, bottom = self._top, self.height - _BOTTOM
+        top, bottom = _TOP, self.height - _BOTTOM
         right = self.width - _RIGHT
+        total = self.height + _LEGEND_ROW * len(self._legend_rows()) + 6
         parts = [f'<svg class="plot" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {self.width} '
-                 f'{self.height}" width="{self.width}" height="{self.height}" role="img">',
+                 f'{total}" width="{self.width}" height="{total}" role="img">',
                  f"<title>{escape(self.title)}</title>",
                  f'<rect x="{_LEFT}" y="{top:.1f}" width="{right - _LEFT}" height="{bottom - top:.1f}" '
                  'fill="#fff" stroke="#8c959f"/>']
-        for tick in self.x.ticks():
-            px = self.px(tick, self.y.lo if not self.y.log else self.y.hi)[0]
+        for tick, text in self.x.ticks():
+            px = self.xpx(tick)
             parts.append(f'<line class="grid" x1="{px:.1f}" y1="{top:.1f}" x2="{px:.1f}" y2="{bottom}"/>'
                          f'<text class="tick" x="{px:.1f}" y="{bottom + 16}" text-anchor="middle">'
-                         f"{escape(self.x.fmt(tick))}</text>")
-        for tick in self.y.ticks():
-            py = self.px(self.x.hi if self.x.log else self.x.lo, tick)[1]
+                         f"{escape(text)}</text>")
+        for tick, text in self.y.ticks():
+            py = self.ypx(tick)
             parts.append(f'<line class="grid" x1="{_LEFT}" y1="{py:.1f}" x2="{right}" y2="{py:.1f}"/>'
                          f'<text class="tick" x="{_LEFT - 6}" y="{py + 4:.1f}" text-anchor="end">'
-                         f"{escape(self.y.fmt(tick))}</text>")
+                         f"{escape(text)}</text>")
         middle = (top + bottom) / 2
         parts.append(f'<text class="axis-label" x="{(_LEFT + right) / 2:.1f}" y="{self.height - 10}" '
                      f'text-anchor="middle">{escape(self.x.label)}</text>'
@@ -205,7 +211,7 @@ class Plot:
     def _render_legend(self) -> str:
         out = ['<g class="legend">']
         for row_index, row in enumerate(self._legend_rows()):
-            x, y = float(_LEFT), _TOP + _LEGEND_ROW * row_index + 8
+            x, y = float(_LEFT), self.height + _LEGEND_ROW * row_index + 4
             for swatch, label in row:
                 out.append(f'<g transform="translate({x:.1f} {y})">{swatch}'
                            f'<text x="30" y="0">{escape(label)}</text></g>')
@@ -227,32 +233,18 @@ def _marker(marker: Marker, x: float, y: float, color: str) -> str:
 def bars(title: str, rows: Sequence[tuple[str, Sequence[float], str]], *, fmt: Formatter,
          axis_label: str) -> str:
     """Horizontal bars from zero to the median of each row, its single values as dots."""
-    medians = [_median(values) for _, values, _ in rows]
     peak = max([v for _, values, _ in rows for v in values if math.isfinite(v)] + [1.0])
+    names = tuple(label for label, _, _ in rows)
     plot = Plot(title, Axis(axis_label, 0.0, peak * 1.08, False, fmt),
-                Axis("", 0.0, float(len(rows)), False), height=70 + 44 * len(rows))
-    labels = []
-    for index, ((label, values, color), median) in enumerate(zip(rows, medians, strict=True)):
+                Axis("", 0.0, float(len(rows)), categories=names), height=84 + 46 * len(rows))
+    for index, (label, values, color) in enumerate(rows):
         centre = len(rows) - index - 0.5
-        (x0, y0), (x1, _) = plot.px(0.0, centre + 0.3), plot.px(median, centre)
+        x0, x1 = plot.xpx(0.0), plot.xpx(_median(values))
+        y0, y1 = plot.ypx(centre + 0.3), plot.ypx(centre - 0.3)
         plot.elements.append(f'<rect class="bar" x="{x0:.1f}" y="{y0:.1f}" width="{max(x1 - x0, 0.0):.1f}"'
-                             f' height="{plot.px(0.0, centre - 0.3)[1] - y0:.1f}" fill="{color}" '
-                             'fill-opacity="0.35"/>')
+                             f' height="{y1 - y0:.1f}" fill="{color}" fill-opacity="0.35"/>')
         plot.points(values, [centre] * len(values), color=color, marker="diamond", label=label)
-        labels.append((label, centre))
-    svg = plot.render()
-    for label, centre in labels:  # category names in the left margin instead of numeric ticks
-        svg = svg.replace(f'>{format_number(centre)}</text>', ">", 1)
-        y = plot.px(0.0, centre)[1] + 4
-        svg = svg.replace("</svg>", f'<text class="tick" x="{_LEFT - 6}" y="{y:.1f}" text-anchor="end">'
-                          f"{escape(label)}</text></svg>", 1) if False else svg
-    return _with_categories(svg, plot, labels)
-
-
-def _with_categories(svg: str, plot: Plot, labels: list[tuple[str, float]]) -> str:
-    texts = "".join(f'<text class="tick" x="{_LEFT - 6}" y="{plot.px(0.0, c)[1] + 4:.1f}" '
-                    f'text-anchor="end">{escape(label)}</text>' for label, c in labels)
-    return svg[: -len("</svg>")] + texts + "</svg>"
+    return plot.render()
 
 
 def _median(values: Sequence[float]) -> float:
@@ -268,3 +260,69 @@ def subsample(count: int, cap: int) -> list[int]:
     if count <= cap:
         return list(range(count))
     return sorted({round(k * (count - 1) / (cap - 1)) for k in range(cap)})
+
+
+# ------------------------------------------------------------------ the report's plots
+
+REFERENCE_COLOR = "#0550ae"
+CANDIDATE_COLOR = "#bc4c00"
+_GROWTH: dict[str, Callable[[float], float]] = {
+    "O(log n)": math.log,
+    "O(n)": lambda n: n,
+    "O(n log n)": lambda n: n * math.log(n),
+    "O(n^2)": lambda n: n * n,
+    "O(n^3)": lambda n: n**3,
+}
+
+
+def fitted_curve(label: str, a: float, b: float, sizes: Sequence[float]) -> list[float] | None:
+    """``t(n) = a + b*g(n)/g(max n)`` of a growth class over ``sizes``; None where it has no curve."""
+    if label == "O(1)":
+        return [a for _ in sizes]
+    g = _GROWTH.get(label)
+    top = max(sizes, default=0.0)
+    if g is None or top <= 1.0 or min(sizes) < 1.0:
+        return None
+    return [a + b * g(n) / g(top) for n in sizes]
+
+
+def growth_plot(sizes: Sequence[float], sides: Sequence[tuple[str, Sequence[float], str, Marker]],
+                curves: Sequence[tuple[str, str, float, float]]) -> str:
+    """Log-log seconds against size: ``sides`` are (label, seconds, colour, marker) point sets,
+    ``curves`` (label, growth class, a, b) fitted curves drawn in the colour of the side they name."""
+    smooth = [sizes[0] * (sizes[-1] / sizes[0]) ** (k / 60) for k in range(61)] if sizes else []
+    drawn: list[tuple[str, list[float], str]] = []
+    for label, growth, a, b in curves:
+        ys = fitted_curve(growth, a, b, smooth) if smooth and sizes[0] > 0 else None
+        if ys is not None:
+            color = REFERENCE_COLOR if label.startswith("reference") else CANDIDATE_COLOR
+            drawn.append((label, ys, color))
+    every_y = [y for _, ys, _, _ in sides for y in ys] + [y for _, ys, _ in drawn for y in ys]
+    plot = Plot("seconds per call against input size (log-log)",
+                Axis.fit("input size", list(sizes), log=True),
+                Axis.fit("seconds per call", every_y, log=True, fmt=format_seconds))
+    for label, ys, color in drawn:
+        plot.line(smooth, ys, color=color, label=label, dash="6 4", width=1.6)
+    for label, seconds, color, marker in sides:
+        plot.points(sizes, seconds, color=color, marker=marker, label=label)
+    return plot.render()
+
+
+def ratio_plot(ratios: Sequence[float], *, at_most: float | None, ratio: float | None,
+               ci95: tuple[float, float] | None, indices: Sequence[int]) -> str:
+    """Per-pair candidate/reference time ratios (log scale) by pair number, with the 95%
+    interval as a band, the estimate and the threshold as lines."""
+    numbers = [float(i + 1) for i in indices]
+    extra = [v for v in (at_most, ratio, *(ci95 or ())) if v is not None]
+    plot = Plot("candidate/reference time per pair",
+                Axis.fit("pair", numbers + [1.0], log=False, zero=False),
+                Axis.fit("candidate time / reference time", list(ratios) + extra, log=True,
+                         fmt=format_ratio))
+    if ci95 is not None:
+        plot.band(ci95[0], ci95[1], color=REFERENCE_COLOR, label="95% interval of the ratio")
+    plot.points(numbers, ratios, color="#6639ba", marker="circle", label="pair ratio")
+    if ratio is not None:
+        plot.hline(ratio, color=REFERENCE_COLOR, label=f"estimate {format_ratio(ratio)}")
+    if at_most is not None:
+        plot.hline(at_most, color="#cf222e", label=f"threshold at_most {format_ratio(at_most)}", dash="7 4")
+    return plot.render()

@@ -71,6 +71,7 @@ class Worker:
     target: Target
     limits: Limits = field(default_factory=Limits)
     preload: Mapping[str, str] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=dict)  # extra environment for the worker
     process: subprocess.Popen[bytes] | None = None
     reply_fd: int = -1
     request_fd: int = -1
@@ -91,6 +92,7 @@ class Worker:
         # thread for numerical libraries, so timings are not a thread lottery.
         env.update(PYTHONHASHSEED="0", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
                    MKL_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
+        env.update(self.env)
         try:
             self.process = subprocess.Popen(
                 [sys.executable, str(WORKER_SCRIPT), str(request_read), str(reply_write),
