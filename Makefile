@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench
+.PHONY: demo test lint browser
 
 $(BIN)/signoff: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,11 @@ demo: $(BIN)/signoff
 	status=$$?; echo "signoff exited $$status (1 = a candidate failed, as expected here)"; \
 	test $$status -eq 1
 
-test: $(BIN)/signoff
+# The HTML report test renders in Debian's chromium; this installs it once (needs root).
+browser:
+	bash .ci/install-browser
+
+test: $(BIN)/signoff browser
 	$(BIN)/python -m pytest -q
 
 lint: $(BIN)/signoff

@@ -1,22 +1,35 @@
 """How often is a growth class named right? signoff.stats.classify_growth vs big-O.
 
-Run:  .venv/bin/python bench/growth_classification.py [--repeats 10] [--budget-s 1.2]
+Run:  .venv/bin/python bench/growth_classification.py [--repeats 10] [--budget-s 1.5]
+(needs ``pip install big-O`` for the comparison, or ``--no-big-o``)
 
-Functions of known growth class (pure-Python loops and C-backed builtins, at
-least two per class) are timed at 8-10 input sizes and classified, ``repeats``
-times each with fresh inputs. signoff's protocol: sizes in random order on
-every repetition, a fresh input per size, the garbage collector off while
-timing, each timing a calibrated batch of calls lasting at least ~1 ms (a
-batch of many calls for the O(1) and O(log n) functions), the median of the
-repetitions per size, then ``classify_growth``. The big-O package
-(``pip install big-O``; not a signoff dependency) gets the same functions, the
-same size range (it spaces its sizes linearly) and about the same time
-budget, with its own protocol (the minimum of its timings). Its Polynomial
-class is left out of its candidates since it names no class; any answer that
-is not the true class counts as wrong for it (it has no "ambiguous").
+Fifteen functions of known class, pure-Python loops and C-backed builtins, at
+least two per class, are timed at 8-10 sizes (doubling; steps of sqrt(2) or
+2^0.4 for n^2 and n^3, so the largest call stays near 20 ms; n in a small
+linear range for 2^n) and classified, ``repeats`` times each with fresh inputs.
 
-Prints one row per function and a summary per class: correct, wrong and
-ambiguous percentages for each tool, and the wall time.
+signoff's protocol, within ``budget-s`` per classification: a fresh input per
+size; the garbage collector off while timing; each timing a batch of calls
+lasting about as long as one call at the largest size (at least 1 ms, at most
+20 ms; thousands of calls for the O(1) and O(log n) functions); repetitions of
+all sizes in a new random order each time (at least 5, as many as the budget
+allows); per size, the median over repetitions after removing each
+repetition's common speed factor (``stats.size_medians``); then
+``classify_growth``. The "plain medians" column classifies the same timings
+with the plain per-size median instead.
+
+big-O (``import big_o``, not a signoff dependency) gets the same functions and
+size range (spaced linearly, its way), about the same budget and its own
+protocol: ``n_repeats`` calls per timing so the smallest size lasts ~1 ms,
+``n_timings`` as the budget allows, the fastest kept, least squares. Its
+Polynomial class names no class and is left out; a class whose fit is
+rank-deficient (n^3 at n = 5e5) is skipped instead of crashing. Any answer other
+than the truth counts as wrong for it (it has no "ambiguous").
+
+Inputs are lists of small ints (shared objects, so a list is one compact array
+of pointers): with large random ints, sum() and sorted() cost 2-10x more per
+element at 5e5 elements than at 1e3 on a small VM (cache misses), and both
+tools see that growth.
 """
 
 from __future__ import annotations
@@ -171,10 +184,6 @@ def subsets_c(items: list[int]) -> int:
 
 
 def _ints(n: int, rng: random.Random) -> list[int]:
-    # Small ints are shared objects, so a list of them is one compact array of
-    # pointers: what is measured is the algorithm, not cache misses. (With
-    # large random ints, sum() and sorted() cost 2-10x more per element at
-    # 5e5 elements than at 1e3 on a small VM, and both tools see that growth.)
     return [rng.randrange(256) for _ in range(n)]
 
 

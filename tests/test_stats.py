@@ -124,15 +124,17 @@ def test_sequential_confidence_is_between_nominal_and_bonferroni() -> None:
         sequential_confidence(0)
 
 
-def run_sequential(true_ratio: float, at_most: float, runs: int, seed: int) -> dict[str, int]:
-    """Add 5 pairs at a time and ask for a decision each time, up to 300 pairs."""
+def run_sequential(
+    true_ratio: float, at_most: float, runs: int, seed: int, max_pairs: int = 300
+) -> dict[str, int]:
+    """Add 5 pairs at a time and ask for a decision each time, up to max_pairs."""
     rng = np.random.default_rng(seed)
     outcomes = {"pass": 0, "fail": 0, "undecided": 0}
     for run in range(runs):
         sigma = rng.uniform(0.1, 0.3)
-        test = SequentialRatioTest(max_pairs=300, rng=np.random.default_rng(run))
+        test = SequentialRatioTest(max_pairs=max_pairs, rng=np.random.default_rng(run))
         decision = "undecided"
-        while decision == "undecided" and test.pairs < 300:
+        while decision == "undecided" and test.pairs < max_pairs:
             ref = rng.lognormal(math.log(1e-3), 0.5, 5)
             for r, noise in zip(ref, rng.lognormal(0.0, sigma, 5), strict=True):
                 test.add(r, r * true_ratio * noise)
@@ -150,6 +152,13 @@ def test_sequential_a_a_false_fail_rate_is_at_most_one_percent() -> None:
 def test_sequential_catches_a_slow_candidate() -> None:
     outcomes = run_sequential(1.5, at_most=1.2, runs=300, seed=12)
     assert outcomes["fail"] >= 285
+
+
+def test_sequential_false_fail_rate_at_the_threshold_stays_near_two_and_a_half_percent() -> None:
+    # the hardest case: the truth equals at_most, so every fail is false (one-sided 2.5%
+    # by design); with 95% per look instead of the Pocock level this is about 7%
+    outcomes = run_sequential(1.1, at_most=1.1, runs=300, seed=13, max_pairs=60)
+    assert outcomes["fail"] <= 13
 
 
 def test_sequential_looks_only_on_schedule() -> None:

@@ -23,7 +23,9 @@ from signoff.engine import RunOptions, check, replay
 from signoff.environment import capture_environment
 from signoff.errors import SignoffError, SpecError
 from signoff.infer import infer_inputs
+from signoff.report.html import write_html
 from signoff.report.json_report import read_report, write_json
+from signoff.report.junit import write_junit
 from signoff.report.terminal import STYLES, closing_line, failure_details, verdict_table, verdict_text
 from signoff.spec import LoadedSpec, SameResults, Spec, load_spec
 from signoff.store import DEFAULT_STORE, Store, changes_to_json
@@ -64,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--inputs", action="append", default=[], type=Path, metavar="FILE.jsonl",
                      help='supplied inputs, one {"args": [...], "kwargs": {...}} per line')
     run.add_argument("--json", type=Path, metavar="PATH", help="write the JSON report here")
+    run.add_argument("--html", type=Path, metavar="PATH", help="write a self-contained HTML report here")
+    run.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML here (for CI)")
     run.add_argument("--seed", type=int, help="seed for generated inputs (repeatable runs)")
     run.add_argument("--examples", type=int, metavar="N",
                      help="generated inputs per candidate (overrides the spec)")
@@ -92,6 +96,8 @@ def _parser() -> argparse.ArgumentParser:
     again_report = commands.add_parser("report", help="show a recorded run again")
     again_report.add_argument("run", help="run id, unique prefix, or 'latest'")
     again_report.add_argument("--json", type=Path, metavar="PATH", help="write its JSON report here")
+    again_report.add_argument("--html", type=Path, metavar="PATH", help="write its HTML report here")
+    again_report.add_argument("--junit", type=Path, metavar="PATH", help="write its JUnit XML here")
     again_report.add_argument("--store", type=Path, default=DEFAULT_STORE, metavar="PATH")
     again_report.set_defaults(handler=_report)
 
@@ -142,8 +148,7 @@ def _check(options: argparse.Namespace, console: Console, errors: Console) -> in
                                   on_check=recorder.record if recorder else None))
     if recorder:
         recorder.finish(result)
-    if options.json:
-        write_json(result.to_json(), options.json)
+    _write_reports(result, options)
     console.print(verdict_table(result))
     if not options.quiet:
         for panel in failure_details(result):
@@ -223,14 +228,23 @@ def _compare(options: argparse.Namespace, console: Console, errors: Console) -> 
 def _report(options: argparse.Namespace, console: Console, errors: Console) -> int:
     with Store(_existing_store(options.store)) as store:
         stored = store.load_run(options.run)
-    if options.json:
-        write_json(stored.result.to_json(), options.json)
+    _write_reports(stored.result, options)
     console.print(verdict_table(stored.result))
     for panel in failure_details(stored.result):
         console.print(panel)
     console.print(f"run {stored.id}, {stored.started_at:%Y-%m-%d %H:%M:%S} UTC: {stored.verdict}",
                   highlight=False)
     return {"pass": 0, "fail": 1}.get(stored.verdict, 3)  # 3: inconclusive, error or unfinished
+
+
+def _write_reports(result: RunResult, options: argparse.Namespace) -> None:
+    """Every report file asked for, each written atomically."""
+    if options.json:
+        write_json(result.to_json(), options.json)
+    if options.html:
+        write_html(result, options.html)
+    if options.junit:
+        write_junit(result, options.junit)
 
 
 def _existing_store(path: Path) -> Path:

@@ -188,7 +188,8 @@ class SequentialRatioTest:
     ``overall=0.95`` the chance of ever deciding ``fail`` when the true ratio
     equals ``at_most`` is about 2.5% (the same for a wrong ``pass``), and far
     less when the truth is below. Defaults: first look at 16 pairs (bootstrap
-    tails are unreliable with fewer), then every 25% more (14 looks to 300).
+    tails are unreliable with fewer; at ``max_pairs`` if that is smaller, >= 3),
+    then every 25% more (14 looks up to 300).
     """
 
     def __init__(
@@ -200,7 +201,7 @@ class SequentialRatioTest:
         overall: float = 0.95,
         rng: np.random.Generator | None = None,
     ) -> None:
-        self.schedule: Final = look_schedule(min_pairs, max_pairs, growth)
+        self.schedule: Final = look_schedule(min(min_pairs, max_pairs), max_pairs, growth)
         self.look_confidence: Final = sequential_confidence(self.schedule, overall)
         self._rng = rng or np.random.default_rng(0)
         self._ref: list[float] = []
@@ -308,7 +309,7 @@ def size_medians(samples: ArrayLike) -> FloatArray:
     residual = np.log(_positive(table.ravel(), "samples")).reshape(table.shape)
     rows = np.zeros(table.shape[0])
     cols = np.zeros(table.shape[1])
-    for _ in range(0):
+    for _ in range(10):
         step = np.median(residual, axis=1)
         rows += step
         residual -= step[:, None]

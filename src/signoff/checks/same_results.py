@@ -11,6 +11,7 @@ several candidates cost the reference one run.
 from __future__ import annotations
 
 import base64
+import marshal
 import pickle
 import time
 from collections import Counter
@@ -31,6 +32,7 @@ from signoff.verdict import CheckResult
 
 BATCH_SIZE = 256  # supplied cases per request: amortises the pipe, keeps a batch short
 MAX_LISTED = 5  # differences listed in the evidence beside the smallest one
+REPEAT_EVERY = 4  # supplied batches: the determinism repeat runs on one in four
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 ReplayCommand = Callable[[bytes], str]  # pickled case -> shell command that replays it
@@ -91,15 +93,18 @@ def check_same_results(
             return None
         return Failure(call, case, ref, outcomes[0], difference)
 
-    # Phase 1: supplied inputs, in batches, every one of them.
-    for start in range(0, len(corpus), BATCH_SIZE):
+    # Phase 1: supplied inputs, in batches, every one of them; the
+    # determinism repeat on every REPEAT_EVERY-th batch (a corpus is large
+    # and a candidate that disagrees with itself does so on most inputs).
+    for batch, start in enumerate(range(0, len(corpus), BATCH_SIZE)):
         if time.monotonic() > deadline:
             tally.budget_hit = True
             break
         calls = corpus[start:start + BATCH_SIZE]
         cases = [pickle.dumps((c.args, c.kwargs), pickle.HIGHEST_PROTOCOL) for c in calls]
-        references, candidates = _run(reference, candidate, cases, repeat)
-        for call, case, ref, outcomes in zip(calls, cases, references, candidates, strict=True):
+        batch_repeat = repeat if batch % REPEAT_EVERY == 0 else 1
+        references, candidates = _run(reference, candidate, cases, batch_repeat)
+        for call, case, ref, outcomes in zip(calls, cases, references, candidates, strict=False):
             tally.supplied += 1
             failure = judge(call, case, ref, outcomes)
             if failure:
@@ -107,65 +112,122 @@ def check_same_results(
                 tally.kinds[failure.difference.kind] += 1
         if progress:
             progress("supplied inputs", tally.supplied, len(corpus))
+        if len(candidates) < len(cases):
+            break  # the candidate crashed or hung: one such input is evidence enough
 
-    # Phase 2: generated inputs, shrunk by Hypothesis on the first difference.
+    # Phase 2: generated inputs. Hypothesis draws them all first (cheap), they
+    # run in batches like supplied ones, and only when one differs does
+    # Hypothesis run again, one input per call, to shrink it. The same seed
+    # draws the same inputs in the same order, so the inputs already known to
+    # pass are skipped on the way to the first difference.
     error: str | None = None
     if strategy is not None and criterion.examples and not tally.budget_hit:
-        generated: list[Failure] = []
+        drawn: list[Call] = []
 
-        def one_example(call: Call) -> None:
+        def draw(call: Call) -> None:
+            drawn.append(call)
+
+        error = _hypothesis(strategy, seed, criterion.examples, [Phase.generate], draw)
+        first: Failure | None = None
+        known: list[bytes] = []
+        for start in range(0, len(drawn), BATCH_SIZE):
             if time.monotonic() > deadline:
-                # Out of budget: stop judging. Hypothesis sees passes, so its
-                # shrinking stops, and the smallest difference so far stands.
                 tally.budget_hit = True
-                return
-            case = pickle.dumps((call.args, call.kwargs), pickle.HIGHEST_PROTOCOL)
-            # While shrinking, one call per input is enough to see the difference
-            # again (halving the cost of shrinking a hang), unless the difference
-            # is the candidate disagreeing with itself.
-            again = not generated or generated[0].difference.kind == "nondeterministic"
-            [ref], [outcomes] = _run(reference, candidate, [case], repeat if again else 1)
-            if not generated:
+                break
+            calls = drawn[start:start + BATCH_SIZE]
+            cases = [pickle.dumps((c.args, c.kwargs), pickle.HIGHEST_PROTOCOL) for c in calls]
+            references, candidates = _run(reference, candidate, cases, repeat)
+            for call, case, ref, outcomes in zip(calls, cases, references, candidates, strict=False):
                 tally.generated += 1
-                if progress:
-                    progress("generated inputs", tally.generated, criterion.examples)
-            failure = judge(call, case, ref, outcomes)
-            if failure:
-                generated.append(failure)
-                raise _Differs
+                first = judge(call, case, ref, outcomes)
+                if first:
+                    break
+                known.append(case)
+            if progress:
+                progress("generated inputs", tally.generated, criterion.examples)
+            if first:
+                break
+        if first is not None:
+            shrink_repeat = repeat if first.difference.kind == "nondeterministic" else 1
 
-        test = settings(
-            max_examples=criterion.examples, deadline=None, database=None,
-            suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
-            report_multiple_bugs=False,
-            # No explain phase: it calls the test on variants after shrinking, which
-            # would cost a slow candidate dearly and make the last failure not the minimal one.
-            phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
-        )(given(strategy)(one_example))
-        test = hypothesis.seed(seed)(test)
-        with with_reporter(lambda _text: None):
-            try:
-                test()
-            except _Differs:
-                pass
-            except Unsatisfiable:
-                error = "the reference could not finish on any generated input"
-            except hypothesis.errors.HypothesisException as exception:
-                # Flaky: the candidate changed its mind on a replayed input. The
-                # differences already seen are real; report them.
-                if not generated:
-                    error = f"Hypothesis stopped: {type(exception).__name__}: {exception}"
-            except Exception as exception:  # the user's strategy raised
-                error = f"generating inputs failed: {type(exception).__name__}: {exception}"
-        if generated:
-            tally.failures.append(generated[-1])  # Hypothesis replays the minimal one last
-            tally.kinds[generated[-1].difference.kind] += 1
+            def run_one(case: bytes) -> tuple[list[bytes], list[tuple[bytes, ...]]]:
+                return _run(reference, candidate, [case], shrink_repeat)
+
+            smallest = _shrink(first, known, strategy, seed, criterion.examples, deadline, run_one, judge)
+            tally.failures.append(smallest)
+            tally.kinds[smallest.difference.kind] += 1
 
     return _verdict(criterion, tally, name, replay, error)
 
 
+# The reference's outcome where its own batch stopped early (it crashed or hung).
+_LOST = marshal.dumps(("crash", "stopped before this input"), 2)
+
+
 class _Differs(Exception):
     """Raised inside the Hypothesis test so that it shrinks the input."""
+
+
+def _hypothesis(strategy: SearchStrategy[Call], seed: int, examples: int, phases: list[Phase],
+                body: Callable[[Call], None]) -> str | None:
+    """Run ``body`` under Hypothesis; an error message if Hypothesis or the strategy failed."""
+    test = settings(
+        max_examples=examples, deadline=None, database=None,
+        suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
+        report_multiple_bugs=False, phases=phases,
+    )(given(strategy)(body))
+    with with_reporter(lambda _text: None):
+        try:
+            hypothesis.seed(seed)(test)()
+        except _Differs:
+            pass
+        except Unsatisfiable:
+            return "the strategy could not generate any input (too many filtered out)"
+        except hypothesis.errors.HypothesisException as exception:
+            # Flaky: the candidate changed its mind on a replayed input. The
+            # differences already seen are real; the caller reports them.
+            return f"Hypothesis stopped: {type(exception).__name__}: {exception}"
+        except Exception as exception:  # the user's strategy raised
+            return f"generating inputs failed: {type(exception).__name__}: {exception}"
+    return None
+
+
+def _shrink(
+    first: Failure, known: list[bytes], strategy: SearchStrategy[Call], seed: int, examples: int,
+    deadline: float,
+    run_one: Callable[[bytes], tuple[list[bytes], list[tuple[bytes, ...]]]],
+    judge: Callable[[Call, bytes, bytes, tuple[bytes, ...]], Failure | None],
+) -> Failure:
+    """The smallest input Hypothesis finds that still differs; ``first`` if none is smaller.
+
+    While shrinking, one call per input is enough to see the difference again
+    (halving the cost of shrinking a hang), unless the difference is the
+    candidate disagreeing with itself (``run_one`` knows which).
+    """
+    found: list[Failure] = []
+    seen = 0
+
+    def one_example(call: Call) -> None:
+        nonlocal seen
+        case = pickle.dumps((call.args, call.kwargs), pickle.HIGHEST_PROTOCOL)
+        index, seen = seen, seen + 1
+        if index < len(known) and case == known[index]:
+            return  # passed in the batch run
+        if time.monotonic() > deadline:
+            # Out of budget: stop judging. Hypothesis sees passes, so its
+            # shrinking stops, and the smallest difference so far stands.
+            return
+        [ref], [outcomes] = run_one(case)
+        failure = judge(call, case, ref, outcomes)
+        if failure:
+            found.append(failure)
+            raise _Differs
+
+    phases = [Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink]
+    # No explain phase: it calls the test on variants after shrinking, which would
+    # cost a slow candidate dearly and make the last failure not the minimal one.
+    _hypothesis(strategy, seed, examples, phases, one_example)
+    return found[-1] if found else first  # Hypothesis replays the minimal one last
 
 
 def _run(
@@ -176,11 +238,14 @@ def _run(
     batches: list[tuple[Worker, Sequence[bytes], int]] = [(candidate, cases, repeat)]
     if missing:
         batches.append((cache.worker, missing, 1))
-    results = run_cases(batches)
+    # A candidate's crash or hang ends its batch (a hang costs one timeout, not
+    # one per input): the candidate's list may be shorter than ``cases``.
+    results = run_cases(batches, stop_after_fatal=True)
     if missing:
-        for case, (outcome,) in zip(missing, results[1], strict=True):
+        for case, (outcome,) in zip(missing, results[1], strict=False):
             cache.outcomes[case] = outcome
-    return [cache.outcomes[case] for case in cases], results[0]
+    done = results[0]
+    return [cache.outcomes.get(case, _LOST) for case in cases[:len(done)]], done
 
 
 def _verdict(

@@ -8,7 +8,8 @@ and a legend. Every string that reaches the SVG goes through ``html.escape``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+import statistics
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import Literal
@@ -16,11 +17,26 @@ from typing import Literal
 Marker = Literal["circle", "square", "diamond"]
 Formatter = Callable[[float], str]
 
-WIDTH = 720
+MAX_POINTS = 400  # points in one plot; more are subsampled, with a note
+WIDTH = 860
 HEIGHT = 380
 _LEFT, _RIGHT, _TOP, _BOTTOM = 78, 24, 14, 52
 _LEGEND_ROW = 20
 _CHAR_PX = 7.0  # rough width of a character of the 12px legend text
+
+
+def number(value: object) -> float | None:
+    """A finite number, or None for anything else (a missing key, a string, NaN)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def numbers(value: object) -> list[float]:
+    """A list of numbers, NaN where an item is not one; empty for anything but a list."""
+    if not isinstance(value, list | tuple):
+        return []
+    return [x if (x := number(item)) is not None else math.nan for item in value]
 
 
 def format_number(value: float) -> str:
@@ -39,16 +55,16 @@ def format_seconds(value: float) -> str:
     return f"{value:.3g} s"
 
 
-def format_bytes(value: float) -> str:
-    """``512 B``, ``1.5 KiB``, ``20 MiB``."""
-    for shift, unit in ((30, "GiB"), (20, "MiB"), (10, "KiB")):
-        if abs(value) >= 1 << shift:
-            return f"{value / (1 << shift):.3g} {unit}"
-    return f"{value:.0f} B"
-
-
 def format_ratio(value: float) -> str:
-    return f"{value:.3g}x"
+    """``0.871x``, ``12.5x``, ``2,040x``."""
+    return f"{value:,.0f}x" if abs(value) >= 100 else f"{value:.3g}x"
+
+
+def bytes_formatter(peak: float) -> tuple[Formatter, float]:
+    """Byte counts in the binary unit that suits ``peak`` (MiB for 3 MB), and that unit in bytes."""
+    units = ((30, "GiB"), (20, "MiB"), (10, "KiB"))
+    shift, unit = next(((s, u) for s, u in units if peak >= 1 << s), (0, "B"))
+    return (lambda value: f"{value / (1 << shift):.3g} {unit}" if value else "0"), float(1 << shift)
 
 
 def _nice_step(span: float, count: int) -> float:
@@ -67,6 +83,7 @@ class Axis:
     log: bool = False
     fmt: Formatter = format_number
     categories: tuple[str, ...] = ()  # names at 0.5, 1.5, ... from the top down, instead of numbers
+    unit: float = 1.0  # linear ticks step by 1-2-5 multiples of a power of ten of this
 
     @classmethod
     def fit(cls, label: str, values: Sequence[float], *, log: bool, fmt: Formatter = format_number,
@@ -75,7 +92,8 @@ class Axis:
         usable = [v for v in values if math.isfinite(v) and (v > 0 or not log)] or [1.0]
         lo, hi = min(usable), max(usable)
         if log:
-            lo, hi = lo / 1.3, hi * 1.3
+            pad = max(1.3, (hi / lo) ** 0.08)
+            lo, hi = lo / pad, hi * pad
             if hi / lo < 8.0:
                 widen = math.sqrt(8.0 / (hi / lo))
                 lo, hi = lo / widen, hi * widen
@@ -97,7 +115,7 @@ class Axis:
             count = len(self.categories)
             return [(count - k - 0.5, name) for k, name in enumerate(self.categories)]
         if not self.log:
-            step = _nice_step(self.hi - self.lo, 6)
+            step = _nice_step((self.hi - self.lo) / self.unit, 6) * self.unit
             values = [k * step for k in range(math.ceil(self.lo / step), math.floor(self.hi / step) + 1)]
         else:
             low, high = math.floor(math.log10(self.lo)), math.ceil(math.log10(self.hi))
@@ -138,24 +156,20 @@ class Plot:
     def ypx(self, y: float) -> float:
         return self.height - _BOTTOM - self.y.frac(y) * (self.height - _TOP - _BOTTOM)
 
-    def px(self, x: float, y: float) -> tuple[float, float]:
-        """Pixel position of a data point."""
-        return self.xpx(x), self.ypx(y)
-
     def _visible(self, x: float, y: float) -> bool:
         ok = math.isfinite(x) and math.isfinite(y)
         return ok and not (self.x.log and x <= 0) and not (self.y.log and y <= 0)
 
     def points(self, xs: Sequence[float], ys: Sequence[float], *, color: str, marker: Marker,
                label: str) -> None:
-        shapes = [_marker(marker, *self.px(x, y), color) for x, y in zip(xs, ys, strict=False)
+        shapes = [_marker(marker, self.xpx(x), self.ypx(y), color) for x, y in zip(xs, ys, strict=False)
                   if self._visible(x, y)]
         self.elements.append(f'<g class="points" data-series="{escape(label)}">{"".join(shapes)}</g>')
         self.legend.append((_marker(marker, 12, -4, color), label))
 
     def line(self, xs: Sequence[float], ys: Sequence[float], *, color: str, label: str,
              dash: str = "", width: float = 1.8) -> None:
-        coords = " ".join("{:.1f},{:.1f}".format(*self.px(x, y)) for x, y in zip(xs, ys, strict=False)
+        coords = " ".join(f"{self.xpx(x):.1f},{self.ypx(y):.1f}" for x, y in zip(xs, ys, strict=False)
                           if self._visible(x, y))
         if not coords:
             return
@@ -180,7 +194,7 @@ class Plot:
     def render(self) -> str:
         top, bottom = _TOP, self.height - _BOTTOM
         right = self.width - _RIGHT
-        total = self.height + _LEGEND_ROW * len(self._legend_rows()) + 6
+        total = self.height + _LEGEND_ROW * len(self._legend_rows()) + 10
         parts = [f'<svg class="plot" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {self.width} '
                  f'{total}" width="{self.width}" height="{total}" role="img">',
                  f"<title>{escape(self.title)}</title>",
@@ -211,7 +225,7 @@ class Plot:
     def _render_legend(self) -> str:
         out = ['<g class="legend">']
         for row_index, row in enumerate(self._legend_rows()):
-            x, y = float(_LEFT), self.height + _LEGEND_ROW * row_index + 4
+            x, y = float(_LEFT), self.height + _LEGEND_ROW * row_index + 12
             for swatch, label in row:
                 out.append(f'<g transform="translate({x:.1f} {y})">{swatch}'
                            f'<text x="30" y="0">{escape(label)}</text></g>')
@@ -231,28 +245,22 @@ def _marker(marker: Marker, x: float, y: float, color: str) -> str:
 
 
 def bars(title: str, rows: Sequence[tuple[str, Sequence[float], str]], *, fmt: Formatter,
-         axis_label: str) -> str:
+         axis_label: str, unit: float = 1.0) -> str:
     """Horizontal bars from zero to the median of each row, its single values as dots."""
     peak = max([v for _, values, _ in rows for v in values if math.isfinite(v)] + [1.0])
     names = tuple(label for label, _, _ in rows)
-    plot = Plot(title, Axis(axis_label, 0.0, peak * 1.08, False, fmt),
+    plot = Plot(title, Axis(axis_label, 0.0, peak * 1.08, False, fmt, unit=unit),
                 Axis("", 0.0, float(len(rows)), categories=names), height=84 + 46 * len(rows))
     for index, (label, values, color) in enumerate(rows):
         centre = len(rows) - index - 0.5
-        x0, x1 = plot.xpx(0.0), plot.xpx(_median(values))
+        finite = [v for v in values if math.isfinite(v)]
+        x0, x1 = plot.xpx(0.0), plot.xpx(statistics.median(finite) if finite else 0.0)
         y0, y1 = plot.ypx(centre + 0.3), plot.ypx(centre - 0.3)
         plot.elements.append(f'<rect class="bar" x="{x0:.1f}" y="{y0:.1f}" width="{max(x1 - x0, 0.0):.1f}"'
                              f' height="{y1 - y0:.1f}" fill="{color}" fill-opacity="0.35"/>')
-        plot.points(values, [centre] * len(values), color=color, marker="diamond", label=label)
+        shown = [values[i] for i in subsample(len(values), MAX_POINTS)]
+        plot.points(shown, [centre] * len(shown), color=color, marker="diamond", label=label)
     return plot.render()
-
-
-def _median(values: Sequence[float]) -> float:
-    ordered = sorted(v for v in values if math.isfinite(v))
-    if not ordered:
-        return 0.0
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def subsample(count: int, cap: int) -> list[int]:
@@ -266,12 +274,10 @@ def subsample(count: int, cap: int) -> list[int]:
 
 REFERENCE_COLOR = "#0550ae"
 CANDIDATE_COLOR = "#bc4c00"
+_CURVES = ("O(1)", "O(log n)", "O(n)", "O(n log n)", "O(n^2)", "O(n^3)")
 _GROWTH: dict[str, Callable[[float], float]] = {
-    "O(log n)": math.log,
-    "O(n)": lambda n: n,
-    "O(n log n)": lambda n: n * math.log(n),
-    "O(n^2)": lambda n: n * n,
-    "O(n^3)": lambda n: n**3,
+    "O(log n)": math.log, "O(n)": lambda n: n, "O(n log n)": lambda n: n * math.log(n),
+    "O(n^2)": lambda n: n * n, "O(n^3)": lambda n: n**3,
 }
 
 
@@ -290,10 +296,12 @@ def growth_plot(sizes: Sequence[float], sides: Sequence[tuple[str, Sequence[floa
                 curves: Sequence[tuple[str, str, float, float]]) -> str:
     """Log-log seconds against size: ``sides`` are (label, seconds, colour, marker) point sets,
     ``curves`` (label, growth class, a, b) fitted curves drawn in the colour of the side they name."""
-    smooth = [sizes[0] * (sizes[-1] / sizes[0]) ** (k / 60) for k in range(61)] if sizes else []
+    usable = [n for n in sizes if math.isfinite(n) and n > 0]
+    low, high = min(usable, default=1.0), max(usable, default=1.0)
+    smooth = [low * (high / low) ** (k / 60) for k in range(61)]
     drawn: list[tuple[str, list[float], str]] = []
     for label, growth, a, b in curves:
-        ys = fitted_curve(growth, a, b, smooth) if smooth and sizes[0] > 0 else None
+        ys = fitted_curve(growth, a, b, smooth) if usable else None
         if ys is not None:
             color = REFERENCE_COLOR if label.startswith("reference") else CANDIDATE_COLOR
             drawn.append((label, ys, color))
@@ -312,17 +320,87 @@ def ratio_plot(ratios: Sequence[float], *, at_most: float | None, ratio: float |
                ci95: tuple[float, float] | None, indices: Sequence[int]) -> str:
     """Per-pair candidate/reference time ratios (log scale) by pair number, with the 95%
     interval as a band, the estimate and the threshold as lines."""
-    numbers = [float(i + 1) for i in indices]
+    pair_numbers = [float(i + 1) for i in indices]
     extra = [v for v in (at_most, ratio, *(ci95 or ())) if v is not None]
     plot = Plot("candidate/reference time per pair",
-                Axis.fit("pair", numbers + [1.0], log=False, zero=False),
+                Axis.fit("pair", pair_numbers + [1.0], log=False, zero=False),
                 Axis.fit("candidate time / reference time", list(ratios) + extra, log=True,
                          fmt=format_ratio))
     if ci95 is not None:
         plot.band(ci95[0], ci95[1], color=REFERENCE_COLOR, label="95% interval of the ratio")
-    plot.points(numbers, ratios, color="#6639ba", marker="circle", label="pair ratio")
+    plot.points(pair_numbers, ratios, color="#6639ba", marker="circle", label="pair ratio")
     if ratio is not None:
         plot.hline(ratio, color=REFERENCE_COLOR, label=f"estimate {format_ratio(ratio)}")
     if at_most is not None:
         plot.hline(at_most, color="#cf222e", label=f"threshold at_most {format_ratio(at_most)}", dash="7 4")
     return plot.render()
+
+
+# ---------------------------------------------------------- figures from evidence
+
+
+def _figure(plot: str, shown: int, total: int, what: str) -> str:
+    note = (f'<figcaption class="note">Showing {shown:,} of {total:,} {what}, evenly spaced.</figcaption>'
+            if shown < total else "")
+    return f'<figure class="plot">{plot}{note}</figure>'
+
+
+def speed_figure(evidence: Mapping[str, object]) -> str:
+    """The ``speed`` evidence's per-pair ratios as a figure, or a note when it has none."""
+    pairs = evidence.get("pair_seconds")
+    if not isinstance(pairs, list) or not pairs:
+        return '<p class="note">No per-pair timings in this report.</p>' if "ratio" in evidence else ""
+    ratios = []
+    for pair in pairs:
+        reference, candidate = (numbers(pair) + [math.nan, math.nan])[:2]
+        ratios.append(candidate / reference if reference > 0 and candidate > 0 else math.nan)
+    keep = subsample(len(ratios), MAX_POINTS)
+    interval = numbers(evidence.get("ci95"))
+    plot = ratio_plot([ratios[i] for i in keep], indices=keep, at_most=number(evidence.get("at_most")),
+                      ratio=number(evidence.get("ratio")),
+                      ci95=(interval[0], interval[1]) if len(interval) == 2 else None)
+    return _figure(plot, len(keep), len(ratios), "pairs")
+
+
+def scaling_figure(evidence: Mapping[str, object]) -> str:
+    """The ``scaling`` evidence's seconds per size, both sides and their fitted curves."""
+    sizes = numbers(evidence.get("sizes"))
+    keep = subsample(len(sizes), MAX_POINTS)
+    sides: list[tuple[str, Sequence[float], str, Marker]] = []
+    markers: tuple[Marker, Marker] = ("circle", "square")
+    for side, color, marker in zip(("reference", "candidate"), (REFERENCE_COLOR, CANDIDATE_COLOR), markers,
+                                   strict=True):
+        seconds = numbers(evidence.get(f"{side}_seconds"))
+        growth = evidence.get(f"{side}_class")
+        label = f"{side} ({growth})" if isinstance(growth, str) and len(growth) < 40 else side
+        sides.append((label, [seconds[i] if i < len(seconds) else math.nan for i in keep], color, marker))
+    curves = [curve for side in ("reference", "candidate") if (curve := _curve(evidence, side))]
+    plot = growth_plot([sizes[i] for i in keep], sides, curves)
+    return _figure(plot, len(keep), len(sizes), "sizes")
+
+
+def _curve(evidence: Mapping[str, object], side: str) -> tuple[str, str, float, float] | None:
+    """(label, class, a, b) of the side's fitted curve: its named class, else its best fit."""
+    fit = evidence.get(f"{side}_fit")
+    coefficients = fit.get("coefficients") if isinstance(fit, Mapping) else None
+    if not isinstance(fit, Mapping) or not isinstance(coefficients, Mapping):
+        return None
+    named = evidence.get(f"{side}_class")
+    growth = named if isinstance(named, str) and named in coefficients else fit.get("best")
+    pair = numbers(coefficients.get(growth)) if isinstance(growth, str) else []
+    if len(pair) != 2 or not all(math.isfinite(x) for x in pair) or growth not in _CURVES:
+        return None
+    return f"{side} fit {growth}", str(growth), pair[0], pair[1]
+
+
+def memory_figure(evidence: Mapping[str, object]) -> str:
+    """The ``memory`` evidence's peak bytes per run, per side."""
+    rows = [(side, numbers(evidence.get(f"{side}_bytes")), color)
+            for side, color in (("reference", REFERENCE_COLOR), ("candidate", CANDIDATE_COLOR))]
+    if not any(values for _, values, _ in rows):
+        return ""
+    peak = max((v for _, values, _ in rows for v in values if math.isfinite(v)), default=1.0)
+    fmt, unit = bytes_formatter(peak)
+    plot = bars("peak memory per run", rows, fmt=fmt, unit=unit,
+                axis_label="peak memory (bar: median of the runs, marks: each run)")
+    return f'<figure class="plot">{plot}</figure>'

@@ -226,6 +226,7 @@ class _Job:
     printed: int = 0
     strict: bool = False  # one frame per case: set while finding which case failed
     arguments: bool = True  # send the arguments back after each call (mutation check)
+    stop_after_fatal: bool = False  # leave the rest of the batch after a crash, hang, flood or OOM
 
     @property
     def done(self) -> bool:
@@ -234,15 +235,20 @@ class _Job:
 
 def run_cases(
     batches: Sequence[tuple[Worker, Sequence[bytes], int]], *, arguments: bool = True,
+    stop_after_fatal: bool = False,
 ) -> list[list[tuple[bytes, ...]]]:
     """Run each worker's cases, all workers at once; outcomes per case, in order.
 
     A batch is ``(worker, pickled (args, kwargs) cases, repeat)``; each case's
     result is a tuple of ``repeat`` outcomes (marshal bytes). A case that
     kills, hangs or floods its worker gets a crash, timeout or flood outcome
-    for each repeat, and a fresh worker takes the rest.
+    for each repeat, and a fresh worker takes the rest; with
+    ``stop_after_fatal``, that batch ends there instead (its result list is
+    then shorter than its cases), so a candidate that hangs on most inputs
+    costs one timeout, not one per input.
     """
-    jobs = [_Job(worker, cases, repeat, arguments=arguments) for worker, cases, repeat in batches if cases]
+    jobs = [_Job(worker, cases, repeat, arguments=arguments, stop_after_fatal=stop_after_fatal)
+            for worker, cases, repeat in batches if cases]
     for job in jobs:
         _submit(job)
     with selectors.DefaultSelector() as selector:
@@ -269,6 +275,7 @@ def run_cases(
                 try:
                     if _take_frames(job):
                         # The worker stops itself after a MemoryError: replace it.
+                        _end_if_stopping(job)
                         _replace_worker(selector, job)
                 except _ProtocolBroken:
                     _fail_case(selector, job, crash_outcome("wrote garbage on signoff's pipe"))
@@ -328,7 +335,13 @@ def _fail_case(selector: selectors.BaseSelector, job: _Job, outcome: bytes) -> N
     else:
         job.results.append((outcome,) * job.repeat)
         job.strict = False
+        _end_if_stopping(job)
     _replace_worker(selector, job)
+
+
+def _end_if_stopping(job: _Job) -> None:
+    if job.stop_after_fatal:
+        job.cases = job.cases[:len(job.results)]
 
 
 def _replace_worker(selector: selectors.BaseSelector, job: _Job) -> None:

@@ -1,0 +1,281 @@
+"""A sqllogictest corpus run on the reference and each candidate, each in its worker, and compared.
+
+Every engine runs the same file at the same time, in chunks: the driver runs
+records until about ``chunk_s`` seconds have passed and answers with their
+outcomes, so signoff sees progress and the worker's time limit applies to
+one record. When a record hangs or crashes a worker, the worker is replaced,
+the record is read from the worker's progress file and reported with its
+SQL, the records of the chunk before it are run again on the fresh worker
+(which first replays the file up to the chunk), and that engine stops the
+file there: its database is gone. The reference counts as ``sqlite`` for
+``skipif``/``onlyif``, and so does each candidate: a replacement for SQLite
+must take the records SQLite takes.
+
+Each candidate record is compared with the reference's (``slt_compare.agree``)
+and classified: ``wrong_result`` (both ran, the results differ),
+``wrong_error`` (the candidate accepts what the reference rejects),
+``unsupported`` (the candidate rejects what the reference accepts), ``crash``
+and ``hang`` (the worker died or ran out of time on the record), ``not_run``
+(after a crash or hang in the same file, or when the budget ran out).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from signoff.outcomes import Outcome
+from signoff.suites.sql.slt_compare import agree
+from signoff.suites.sql.slt_format import QueryResult
+from signoff.suites.sql.slt_parser import BrokenRecord, Halt, HashThreshold, Record, SltParseError, load_lenient
+from signoff.suites.sql.slt_runner import RecordOutcome
+from signoff.suites.sql.workers import SqlWorker, call_all
+from signoff.verdict import CheckResult, Verdict
+
+CHUNK_S = 0.5  # how long a worker runs records before it reports
+EXAMPLES = 5  # examples kept per class of difference
+SQL_SHOWN = 400  # characters of a record's SQL kept in an example
+CLASSES = ("wrong_result", "wrong_error", "unsupported", "crash", "hang", "not_run")
+FAILING = frozenset({"wrong_result", "wrong_error", "unsupported", "crash", "hang"})
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """A record on which the worker crashed, hung or ran out of memory."""
+
+    status: str
+    description: str
+
+
+Result = RecordOutcome | Fault
+
+
+@dataclass
+class _EngineFile:
+    sql: SqlWorker
+    results: dict[int, Result] = field(default_factory=dict)
+    next: int = 0
+    done: bool = False
+    failure: str = ""  # why the engine could not run the file at all
+    spent_s: float = 0.0
+
+
+@dataclass
+class Comparison:
+    """One candidate against the reference over the whole corpus."""
+
+    candidate: str
+    files: int = 0
+    compared: int = 0  # records both ran (or tried to), skips left out
+    agree: int = 0
+    classes: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    versus_file: Counter[str] = field(default_factory=Counter)  # the candidate's own statuses
+    failures: list[str] = field(default_factory=list)  # files the candidate could not run at all
+
+    def add(self, kind: str, example: dict[str, Any]) -> None:
+        self.classes[kind] += 1
+        kept = self.examples.setdefault(kind, [])
+        if len(kept) < EXAMPLES:
+            kept.append(example)
+
+
+@dataclass
+class CorpusRun:
+    files: list[str] = field(default_factory=list)
+    problems: list[dict[str, Any]] = field(default_factory=list)  # parse problems: file, line, problem
+    reference: Counter[str] = field(default_factory=Counter)  # the reference's statuses against the files
+    reference_faults: list[dict[str, Any]] = field(default_factory=list)
+    comparisons: list[Comparison] = field(default_factory=list)
+    not_run_files: list[str] = field(default_factory=list)  # left when the budget ran out
+    seconds: float = 0.0
+
+
+def run_corpus(files: Sequence[tuple[Path, str]], reference: SqlWorker, candidates: Sequence[SqlWorker], *,
+               budget_s: float | None = None, chunk_s: float = CHUNK_S,
+               progress: Progress | None = None) -> CorpusRun:
+    """Run ``files`` (path, name shown) on every engine and compare each candidate with the reference."""
+    began = time.monotonic()
+    run = CorpusRun(comparisons=[Comparison(c.engine) for c in candidates])
+    for number, (path, name) in enumerate(files):
+        if budget_s is not None and time.monotonic() - began > budget_s:
+            run.not_run_files = [shown for _, shown in files[number:]]
+            break
+        if progress:
+            progress("corpus files", number, len(files))
+        try:
+            records = load_lenient(path)
+        except (SltParseError, OSError) as error:
+            line = error.line if isinstance(error, SltParseError) else 0
+            run.problems.append({"file": name, "line": line, "problem": str(error)})
+            continue
+        run.files.append(name)
+        run.problems.extend({"file": name, "line": r.line, "problem": r.problem}
+                            for r in records if isinstance(r, BrokenRecord))
+        engines = [_EngineFile(sql) for sql in (reference, *candidates)]
+        _run_file(str(path), records, engines, chunk_s)
+        _compare_file(name, records, engines, run)
+    run.seconds = time.monotonic() - began
+    return run
+
+
+def _run_file(path: str, records: list[Record | BrokenRecord], engines: list[_EngineFile],
+              chunk_s: float) -> None:
+    while True:
+        active = [e for e in engines if not e.done]
+        if not active:
+            return
+        for engine in active:
+            engine.sql.progress.write_bytes(b"")
+        started = time.monotonic()
+        outcomes = call_all([(e.sql, "slt", (path, e.next, len(records), chunk_s)) for e in active])
+        for engine, outcome in zip(active, outcomes, strict=True):
+            engine.spent_s += time.monotonic() - started
+            if outcome.status == "ok":
+                following, encoded, halted = outcome.detail[0]
+                _take(engine, records, encoded)
+                engine.next = following
+                engine.done = halted or following >= len(records)
+            elif outcome.status == "raise":
+                engine.failure = outcome.describe()
+                engine.done = True
+            else:
+                _recover(path, records, engine, outcome)
+
+
+def _take(engine: _EngineFile, records: list[Record | BrokenRecord], encoded: list[Any]) -> None:
+    for index, status, message, values, columns, raised, seconds in encoded:
+        record = records[index]
+        assert not isinstance(record, HashThreshold | Halt)  # they give no outcome
+        got = None if values is None else QueryResult(tuple(values), columns)
+        engine.results[index] = RecordOutcome(record, status, message, got, raised, seconds)
+
+
+def _recover(path: str, records: list[Record | BrokenRecord], engine: _EngineFile, fault: Outcome) -> None:
+    """After a fault: blame the record begun last, rerun the ones before it, stop the file there."""
+    culprit = engine.sql.last_record()
+    if culprit is None or culprit < engine.next:
+        culprit = engine.next
+    engine.results[culprit] = Fault(fault.status, fault.describe())
+    if culprit > engine.next:
+        limit = engine.sql.worker.limits.timeout_s + 2 * engine.spent_s
+        again = engine.sql.call("slt", path, engine.next, culprit, float("inf"), timeout_s=limit)
+        if again.status == "ok":
+            _take(engine, records, again.detail[0][1])
+    engine.done = True
+
+
+def _compare_file(name: str, records: list[Record | BrokenRecord], engines: list[_EngineFile],
+                  run: CorpusRun) -> None:
+    reference, candidates = engines[0], engines[1:]
+    for index, ours in sorted(reference.results.items()):
+        if isinstance(ours, Fault):
+            run.reference_faults.append({"file": name, "line": records[index].line,
+                                         "sql": _sql(records[index]), "fault": ours.description})
+            continue
+        run.reference[ours.status] += 1
+    for engine, comparison in zip(candidates, run.comparisons, strict=True):
+        comparison.files += 1
+        if engine.failure:
+            comparison.failures.append(f"{name}: {engine.failure}")
+        for index, ours in sorted(reference.results.items()):
+            if isinstance(ours, Fault) or ours.status == "skipped":
+                continue
+            theirs = engine.results.get(index)
+            if isinstance(theirs, RecordOutcome):
+                comparison.versus_file[theirs.status] += 1
+            comparison.compared += 1
+            kind, difference = classify(ours, theirs)
+            if kind == "agree":
+                comparison.agree += 1
+                continue
+            record = records[index]
+            comparison.add(kind, {
+                "file": name, "line": record.line, "sql": _sql(record),
+                "reference": _describe(ours), "candidate": _describe(theirs), "difference": difference,
+            })
+
+
+def classify(reference: RecordOutcome, candidate: Result | None) -> tuple[str, str]:
+    """The class of a candidate's outcome against the reference's, and the difference in words."""
+    if candidate is None:
+        return "not_run", "the candidate did not run this record (stopped earlier in the file)"
+    if isinstance(candidate, Fault):
+        kind = "hang" if candidate.status == "timeout" else "crash"
+        return kind, f"the candidate {candidate.description}"
+    agreement = agree(reference, candidate)
+    if agreement.same:
+        return "agree", ""
+    if reference.raised is None and candidate.raised is not None:
+        return "unsupported", agreement.difference
+    if reference.raised is not None and candidate.raised is None:
+        return "wrong_error", agreement.difference
+    return "wrong_result", agreement.difference
+
+
+def _describe(result: Result | None) -> str:
+    if result is None:
+        return "not run"
+    if isinstance(result, Fault):
+        return result.description
+    if result.raised is not None:
+        return f"raised {result.raised}"
+    if result.got is not None:
+        values = result.got.values
+        shown = ", ".join(values[:8]) + (", ..." if len(values) > 8 else "")
+        return f"{len(values)} values [{shown}]" if len(values) > 8 else f"[{shown}]"
+    return result.status if result.status != "ok" else "ok"
+
+
+def _sql(record: Record | BrokenRecord) -> str:
+    text = getattr(record, "sql", None) or getattr(record, "text", "")
+    return text if len(text) <= SQL_SHOWN else text[:SQL_SHOWN] + "..."
+
+
+def corpus_check(run: CorpusRun, comparison: Comparison, reference: str) -> CheckResult:
+    """The ``corpus`` check of one candidate: fail on any difference that counts."""
+    classes = {kind: comparison.classes[kind] for kind in CLASSES if comparison.classes[kind]}
+    ran = sum(n for status, n in run.reference.items() if status != "skipped")
+    evidence: dict[str, Any] = {
+        "files": comparison.files, "records": comparison.compared, "agree": comparison.agree,
+        "classes": classes, "examples": comparison.examples,
+        "reference_vs_files": _versus(run.reference),
+        "candidate_vs_files": _versus(comparison.versus_file),
+        "parse_problems": run.problems[:50], "parse_problem_count": len(run.problems),
+        "reference_faults": run.reference_faults[:20], "not_run_files": run.not_run_files,
+        "engine_failures": comparison.failures[:20], "seconds": round(run.seconds, 3),
+    }
+    counted = ", ".join(f"{n:,} {kind.replace('_', ' ')}" for kind, n in classes.items())
+    shown = (f"{comparison.agree:,} of {comparison.compared:,} records agree with {reference}"
+             + (f" ({counted})" if counted else "") + f" in {comparison.files} file(s)")
+    if ran:
+        shown += f"; the reference matches the files on {100.0 * run.reference['ok'] / ran:.2f}%"
+    if run.problems:
+        first = run.problems[0]
+        shown += f"; {len(run.problems)} record(s) do not parse (first: {first['file']}:{first['line']})"
+    verdict: Verdict = "pass"
+    if any(kind in FAILING for kind in classes) or (comparison.failures and not comparison.compared):
+        verdict = "fail"
+        if comparison.failures and not comparison.compared:
+            shown = f"the candidate could not run the corpus: {comparison.failures[0]}"
+    elif run.reference_faults:
+        verdict = "error"
+        shown += f"; the reference failed on {len(run.reference_faults)} record(s)"
+    elif run.not_run_files or classes.get("not_run") or not comparison.compared:
+        verdict = "inconclusive"
+        if run.not_run_files:
+            shown += f"; the budget ran out with {len(run.not_run_files)} file(s) not run"
+        elif not comparison.compared:
+            shown = "no corpus record was run"
+    return CheckResult("corpus", verdict, shown, evidence)
+
+
+def _versus(statuses: Counter[str]) -> dict[str, Any]:
+    ran = sum(n for status, n in statuses.items() if status != "skipped")
+    rate = statuses["ok"] / ran if ran else None
+    return {"ran": ran, "ok": statuses["ok"], "rate": rate, "statuses": dict(statuses)}
