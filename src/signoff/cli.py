@@ -26,7 +26,7 @@ from signoff.infer import infer_inputs
 from signoff.report.html import write_html
 from signoff.report.json_report import read_report, write_json
 from signoff.report.junit import write_junit
-from signoff.report.terminal import STYLES, closing_line, failure_details, verdict_table, verdict_text
+from signoff.report.terminal import STYLES, print_run, verdict_text
 from signoff.spec import LoadedSpec, SameResults, Spec, load_spec
 from signoff.store import DEFAULT_STORE, Store, changes_to_json
 from signoff.verdict import EXIT_CODES, CheckResult, RunResult
@@ -149,11 +149,7 @@ def _check(options: argparse.Namespace, console: Console, errors: Console) -> in
     if recorder:
         recorder.finish(result)
     _write_reports(result, options)
-    console.print(verdict_table(result))
-    if not options.quiet:
-        for panel in failure_details(result):
-            console.print(panel)
-    console.print(closing_line(result))
+    print_run(console, result, details=not options.quiet)
     if recorder:
         console.print(f"recorded as run {recorder.run_id} in {options.store}", style="dim", highlight=False)
     return result.exit_code
@@ -229,9 +225,7 @@ def _report(options: argparse.Namespace, console: Console, errors: Console) -> i
     with Store(_existing_store(options.store)) as store:
         stored = store.load_run(options.run)
     _write_reports(stored.result, options)
-    console.print(verdict_table(stored.result))
-    for panel in failure_details(stored.result):
-        console.print(panel)
+    print_run(console, stored.result)
     console.print(f"run {stored.id}, {stored.started_at:%Y-%m-%d %H:%M:%S} UTC: {stored.verdict}",
                   highlight=False)
     return {"pass": 0, "fail": 1}.get(stored.verdict, 3)  # 3: inconclusive, error or unfinished

@@ -7,17 +7,14 @@ from collections.abc import Callable
 
 from rich.console import Console
 
-from signoff.report.terminal import closing_line, failure_details, verdict_table
+from signoff.report.terminal import print_run
 from signoff.verdict import RunResult
 
 
 def render(run: RunResult) -> str:
     console = Console(width=100, record=True, color_system=None, force_terminal=False,
                       file=io.StringIO())  # recorded for export, kept off the test's stdout
-    console.print(verdict_table(run))
-    for panel in failure_details(run):
-        console.print(panel)
-    console.print(closing_line(run))
+    print_run(console, run)
     return console.export_text()
 
 

@@ -82,9 +82,10 @@ def check_same_results(
     deadline = time.monotonic() + criterion.budget_s
     repeat = 2 if criterion.determinism else 1
 
-    def judge(call: Call, case: bytes, ref: bytes, outcomes: tuple[bytes, ...]) -> Failure | None:
+    def judge(call: Call, case: bytes, ref: bytes, outcomes: tuple[bytes, ...],
+              count: bool = True) -> Failure | None:
         if Outcome.from_bytes(ref).status in FATAL:
-            tally.skipped += 1
+            tally.skipped += count  # inputs the reference cannot finish are not evidence
             return None
         difference = compare(ref, outcomes[0], criterion.equal, criterion.exceptions)
         if difference is None and len(outcomes) == 2:
@@ -196,7 +197,7 @@ def _shrink(
     first: Failure, known: list[bytes], strategy: SearchStrategy[Call], seed: int, examples: int,
     deadline: float,
     run_one: Callable[[bytes], tuple[list[bytes], list[tuple[bytes, ...]]]],
-    judge: Callable[[Call, bytes, bytes, tuple[bytes, ...]], Failure | None],
+    judge: Callable[[Call, bytes, bytes, tuple[bytes, ...], bool], Failure | None],
 ) -> Failure:
     """The smallest input Hypothesis finds that still differs; ``first`` if none is smaller.
 
@@ -218,7 +219,7 @@ def _shrink(
             # shrinking stops, and the smallest difference so far stands.
             return
         [ref], [outcomes] = run_one(case)
-        failure = judge(call, case, ref, outcomes)
+        failure = judge(call, case, ref, outcomes, False)
         if failure:
             found.append(failure)
             raise _Differs

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -41,12 +41,19 @@ def verdict_table(result: RunResult) -> Table:
 
 
 def failure_details(result: RunResult) -> Iterator[RenderableType]:
-    """A panel per failed check that has a counterexample."""
+    """A panel per failed check that has a counterexample, then its replay command.
+
+    The command is printed on its own, unwrapped line, so that it can be
+    copied whole from any terminal width.
+    """
     for candidate in result.candidates:
         for check in candidate.checks:
             if check.verdict == "fail" and "input" in check.evidence:
                 yield Panel(_counterexample(check), title=f"{candidate.target}: {check.criterion}",
                             title_align="left", border_style="red")
+                if check.evidence.get("replay"):
+                    yield Text(f"replay: {check.evidence['replay']}", style="cyan", no_wrap=True,
+                               overflow="ignore")
 
 
 def _counterexample(check: CheckResult) -> Group:
@@ -56,8 +63,6 @@ def _counterexample(check: CheckResult) -> Group:
         Text.assemble(("reference  ", "bold"), _outcome(evidence.get("reference"))),
         Text.assemble(("candidate  ", "bold"), _outcome(evidence.get("candidate"))),
     ]
-    if evidence.get("replay"):
-        lines.append(Text.assemble(("replay     ", "bold"), (str(evidence["replay"]), "cyan")))
     return Group(*lines)
 
 
@@ -65,6 +70,14 @@ def _outcome(outcome: object) -> str:
     if isinstance(outcome, Mapping):
         return str(outcome.get("text", outcome))
     return str(outcome)
+
+
+def print_run(console: Console, result: RunResult, *, details: bool = True) -> None:
+    """The table, each failure's evidence (unless ``details`` is off) and the closing line."""
+    console.print(verdict_table(result))
+    for item in failure_details(result) if details else ():
+        console.print(item, soft_wrap=isinstance(item, Text))  # a command must copy whole
+    console.print(closing_line(result))
 
 
 def closing_line(result: RunResult) -> Text:

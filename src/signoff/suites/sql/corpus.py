@@ -31,7 +31,14 @@ from typing import Any
 from signoff.outcomes import Outcome
 from signoff.suites.sql.slt_compare import agree
 from signoff.suites.sql.slt_format import QueryResult
-from signoff.suites.sql.slt_parser import BrokenRecord, Halt, HashThreshold, Record, SltParseError, load_lenient
+from signoff.suites.sql.slt_parser import (
+    BrokenRecord,
+    Halt,
+    HashThreshold,
+    Record,
+    SltParseError,
+    load_lenient,
+)
 from signoff.suites.sql.slt_runner import RecordOutcome
 from signoff.suites.sql.workers import SqlWorker, call_all
 from signoff.verdict import CheckResult, Verdict

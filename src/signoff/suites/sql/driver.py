@@ -176,7 +176,12 @@ def read_progress(path: str) -> int | None:
 def _database(name: str) -> workloads.Database:
     database = _state.databases.get(name)
     if database is None:
-        database = workloads.Database(name, connect(database_path(name)))
+        # A fresh worker (after a crash) starts its databases again from nothing.
+        path = database_path(name)
+        for leftover in (path, path + "-wal", path + "-shm", path + "-journal"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
+        database = workloads.Database(name, connect(path))
         _state.databases[name] = database
     return database
 

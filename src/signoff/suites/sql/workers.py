@@ -120,6 +120,8 @@ class WorkerPool:
         if info.status != "ok":
             sql.close()
             self.workers.remove(sql)
+            if info.status == "raise" and str(info.detail[0]).endswith("TargetError"):
+                return LoadFailure("not_found", str(info.detail[1]))
             return LoadFailure("import_failed", f"the engine could not open a database: {info.describe()}")
         _, sql.version, sql.counts_steps = info.detail[0]
         return sql
