@@ -184,12 +184,11 @@ def subsets_c(items: list[int]) -> int:
 
 
 def _ints(n: int, rng: random.Random) -> list[int]:
-    return [rng.randrange(256) for _ in range(n)]
+    return list(rng.randbytes(n))  # ints 0..255
 
 
 def _keyed_dict(n: int, rng: random.Random) -> tuple[dict[int, int], int]:
-    keys = rng.sample(range(10 * n), n)
-    return {k: i for i, k in enumerate(keys)}, keys[rng.randrange(n)]
+    return dict.fromkeys(range(0, 3 * n, 3), 1), 3 * rng.randrange(n)
 
 
 def _indexed_list(n: int, rng: random.Random) -> tuple[list[int], int]:

@@ -333,14 +333,15 @@ def _progress(console: Console, enabled: bool) -> Iterator[ProgressCallback | No
         yield None
         return
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-               TimeElapsedColumn())
+               TimeElapsedColumn(), TextColumn("{task.fields[budget]}"))
     with Progress(*columns, console=console, transient=True) as progress:
         tasks: dict[str, TaskID] = {}
 
-        def update(phase: str, done: int, total: int) -> None:
+        def update(phase: str, done: int, total: int, budget_left_s: float) -> None:
             if phase not in tasks:
-                tasks[phase] = progress.add_task(phase, total=total)
-            progress.update(tasks[phase], completed=done, total=total)
+                tasks[phase] = progress.add_task(phase, total=total, budget="")
+            progress.update(tasks[phase], completed=done, total=total,
+                            budget=f"budget left {max(0.0, budget_left_s):.0f} s")
 
         yield update
 

@@ -21,7 +21,7 @@ from signoff.runner.process import Worker, run_cases
 from signoff.spec import Workload
 from signoff.verdict import CheckResult, Verdict
 
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[str, int, int, float], None]  # (phase, done, total, seconds of budget left)
 # Distinct inputs built per size; see CostContext.fresh_input.
 INPUT_POOL = 3
 

@@ -34,7 +34,7 @@ BATCH_SIZE = 256  # supplied cases per request: amortises the pipe, keeps a batc
 MAX_LISTED = 5  # differences listed in the evidence beside the smallest one
 REPEAT_EVERY = 4  # supplied batches: the determinism repeat runs on one in four
 
-Progress = Callable[[str, int, int], None]  # (phase, done, total)
+Progress = Callable[[str, int, int, float], None]  # (phase, done, total, seconds of budget left)
 ReplayCommand = Callable[[bytes], str]  # pickled case -> shell command that replays it
 
 
@@ -112,7 +112,7 @@ def check_same_results(
                 tally.failures.append(failure)
                 tally.kinds[failure.difference.kind] += 1
         if progress:
-            progress("supplied inputs", tally.supplied, len(corpus))
+            progress("supplied inputs", tally.supplied, len(corpus), deadline - time.monotonic())
         if len(candidates) < len(cases):
             break  # the candidate crashed or hung: one such input is evidence enough
 
@@ -145,7 +145,8 @@ def check_same_results(
                     break
                 known.append(case)
             if progress:
-                progress("generated inputs", tally.generated, criterion.examples)
+                progress("generated inputs", tally.generated, criterion.examples,
+                         deadline - time.monotonic())
             if first:
                 break
         if first is not None:

@@ -59,7 +59,7 @@ def check_scaling(criterion: Scaling, context: CostContext) -> CheckResult:
             break
         measured.append(size)
         if context.progress:
-            context.progress("scaling probe", len(measured), len(sizes))
+            context.progress("scaling probe", len(measured), len(sizes), deadline - time.monotonic())
         explosion = _explosion(samples, measured)
         if explosion:
             break
@@ -80,7 +80,7 @@ def check_scaling(criterion: Scaling, context: CostContext) -> CheckResult:
                 return fault_result("scaling", role, size, result)
             samples[role][size].append(result.per_call_s)
         if context.progress:
-            context.progress("scaling repetitions", done, len(plan))
+            context.progress("scaling repetitions", done, len(plan), deadline - time.monotonic())
     return _verdict(criterion, samples, measured, explosion)
 
 

@@ -63,7 +63,7 @@ def check_speed(criterion: Speed, context: CostContext) -> CheckResult:
         pairs.append(pair)
         test.add(*pair)
         if context.progress:
-            context.progress("speed pairs", len(pairs), criterion.max_pairs)
+            context.progress("speed pairs", len(pairs), criterion.max_pairs, deadline - time.monotonic())
         if test.decision(criterion.at_most) != "undecided":
             decided_by = "interval"
             break
