@@ -363,9 +363,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     raw: list[dict[str, Any]] = []
     results: list[tuple[Case, dict[str, list[str]]]] = []
+    spent = {"signoff": 0.0, "big-O": 0.0}
     for case in cases:
         labels: dict[str, list[str]] = {"signoff": [], "median": [], "big-O": []}
         for _ in range(args.repeats):
+            clock = time.perf_counter()
             samples = signoff_timings(case, args.budget_s, rng)  # [size][repetition]
             table = list(zip(*samples, strict=True))  # [repetition][size]
             labels["signoff"].append(classify_growth(case.sizes, size_medians(table)).label)
@@ -373,8 +375,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             labels["median"].append(classify_growth(case.sizes, plain).label)
             raw.append({"case": case.name, "truth": case.truth, "sizes": case.sizes,
                         "samples": samples})
+            spent["signoff"] += time.perf_counter() - clock
+            clock = time.perf_counter()
             if not args.no_big_o:
                 labels["big-O"].append(big_o_label(case, args.budget_s, rng))
+            spent["big-O"] += time.perf_counter() - clock
         results.append((case, labels))
         print(f"  {case.name:<24} {case.truth:<11} "
               + " | ".join(f"{k}: {' '.join(sorted(set(v)))}" for k, v in labels.items() if v),
@@ -409,7 +414,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(row("all functions", "", "", graded(results)))
     count = sum(len(ls["signoff"]) for _, ls in results)
     print(f"\n{len(cases)} functions x {args.repeats} classifications = {count} per tool; "
-          f"budget {args.budget_s:g} s per classification per tool; wall time {wall:.0f} s")
+          f"budget {args.budget_s:g} s per classification per tool; wall time {wall:.0f} s "
+          f"(signoff {spent['signoff']:.0f} s, big-O {spent['big-O']:.0f} s, inputs included)")
     if args.save:
         with open(args.save, "w") as out:
             json.dump(raw, out)

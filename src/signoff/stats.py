@@ -249,7 +249,7 @@ AMBIGUOUS: Final = "ambiguous"
 MIN_SIZES: Final = 8
 # Defaults of classify_growth, tuned on bench/growth_classification.py and on
 # synthetic curves (noise, outliers, lower-order terms; tests/test_stats.py).
-DEFAULT_MARGIN: Final = 6.0
+DEFAULT_MARGIN: Final = 5.0
 DEFAULT_OUTLIER_SCALE: Final = 0.15
 NOISE_FLOOR: Final = 0.01
 MAX_MISFIT: Final = 0.15
@@ -375,7 +375,7 @@ def classify_growth(
        curve at every size are the same explanation; the simplest is the label
        (``O(n)`` with a tiny slope *is* ``O(1)`` over these sizes).
     3. Every other class is a rival. The label stands only if the best rival
-       scores at least ``margin`` (6, "strong" evidence on the BIC scale)
+       scores at least ``margin`` (5: odds of about 12 to 1 on the BIC scale)
        worse and the best misfit is at most ``MAX_MISFIT`` (15%); otherwise
        ``"ambiguous"``: e.g. n^1.5 is neither O(n log n) nor O(n^2).
 

@@ -3,9 +3,10 @@
 First a probe, smallest size first: each side is calibrated and timed once
 per size. A candidate whose time explodes (far beyond the reference's at the
 same size, and growing) is stopped there and judged on what was measured, so
-a 20,000x candidate costs seconds. Then the remaining repetitions run in a
-random order of (size, side), each on a fresh input; the median per size is
-fitted by ``stats.classify_growth``.
+a 20,000x candidate costs seconds. Then the remaining repetitions run in
+rounds, each visiting the sizes in a new random order with a fresh input
+timed on both sides; the typical time per size (``_typical``) is fitted by
+``stats.classify_growth``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,15 @@ from typing import Any
 from signoff.checks.cost import CostContext, Side, calibrate_side, fault_result, out_of_time, time_side
 from signoff.runner.measure import Fault
 from signoff.spec import Scaling
-from signoff.stats import AMBIGUOUS, MIN_SIZES, GrowthFit, classify_growth, compare_growth, growth_rank
+from signoff.stats import (
+    AMBIGUOUS,
+    MIN_SIZES,
+    GrowthFit,
+    classify_growth,
+    compare_growth,
+    growth_rank,
+    size_medians,
+)
 from signoff.verdict import CheckResult
 
 # An explosion: the candidate is this many times slower than the reference at a
@@ -64,23 +73,25 @@ def check_scaling(criterion: Scaling, context: CostContext) -> CheckResult:
         if explosion:
             break
 
-    # Repetitions: sizes in random order; at each, one fresh input timed on
-    # both sides, in random order.
-    plan = measured * max(0, criterion.repeats - 1)
-    context.rng.shuffle(plan)
-    for done, size in enumerate(plan, 1):
-        if out_of_time(deadline):
-            break
-        case = context.fresh_input(size)
-        roles = ["reference", "candidate"]
-        context.rng.shuffle(roles)
-        for role in roles:
-            result = time_side(sides[size][role], case)
-            if isinstance(result, Fault):
-                return fault_result("scaling", role, size, result)
-            samples[role][size].append(result.per_call_s)
+    # Repetitions in rounds: each round visits every size once, in a new random
+    # order; at each size one fresh input is timed on both sides, in random order.
+    rounds = max(0, criterion.repeats - 1)
+    for round_number in range(rounds):
+        order = list(measured)
+        context.rng.shuffle(order)
+        for size in order:
+            if out_of_time(deadline):
+                break
+            case = context.fresh_input(size)
+            roles = ["reference", "candidate"]
+            context.rng.shuffle(roles)
+            for role in roles:
+                result = time_side(sides[size][role], case)
+                if isinstance(result, Fault):
+                    return fault_result("scaling", role, size, result)
+                samples[role][size].append(result.per_call_s)
         if context.progress:
-            context.progress("scaling repetitions", done, len(plan), deadline - time.monotonic())
+            context.progress("scaling repetitions", round_number + 1, rounds, deadline - time.monotonic())
     return _verdict(criterion, samples, measured, explosion)
 
 
@@ -97,7 +108,7 @@ def _explosion(samples: dict[str, dict[int, list[float]]], measured: list[int]) 
 
 def _verdict(criterion: Scaling, samples: dict[str, dict[int, list[float]]], measured: list[int],
              explosion: str | None) -> CheckResult:
-    medians = {role: [statistics.median(samples[role][n]) for n in measured] for role in samples}
+    medians = {role: _typical(samples[role], measured) for role in samples}
     evidence: dict[str, Any] = {
         "sizes": measured,
         "reference_seconds": medians["reference"],
@@ -144,6 +155,17 @@ def _verdict(criterion: Scaling, samples: dict[str, dict[int, list[float]]], mea
     return CheckResult("scaling", "inconclusive",
                        f"the fitted classes overlap and do not decide ({classes}; plausible: "
                        f"candidate {' or '.join(cand_range)}, bound {bound})", evidence)
+
+
+def _typical(samples: dict[int, list[float]], sizes: list[int]) -> list[float]:
+    """Seconds per size: over the complete rounds, each round's common speed factor
+    removed first (``stats.size_medians``: a slow spell on a shared machine must not
+    bend the curve); the plain median of each size where no complete table exists."""
+    complete = min((len(samples[n]) for n in sizes), default=0)
+    if complete >= 3:
+        table = [[samples[n][r] for n in sizes] for r in range(complete)]
+        return [float(t) for t in size_medians(table)]
+    return [statistics.median(samples[n]) for n in sizes]
 
 
 def _plausible(fit: GrowthFit | None) -> tuple[str, ...]:

@@ -26,6 +26,10 @@ from signoff.verdict import CheckResult
 # 0.5**SIGN_PAIRS (0.4%). Gross margin: back-to-back batches of the same code
 # never differ by 100x on this kind of machine, so GROSS_PAIRS pairs each over
 # 100x the bound are not noise.
+# Overall confidence of the sequential decision, across all its looks: 98%
+# two-sided, so a true ratio at the bound is judged wrongly either way at most
+# 1% of the time (the A/A target), and a ratio well inside it far less often.
+DECISION_CONFIDENCE = 0.98
 SIGN_PAIRS = 8
 SIGN_MARGIN = 10.0
 GROSS_PAIRS = 4
@@ -45,7 +49,7 @@ def check_speed(criterion: Speed, context: CostContext) -> CheckResult:
         if fault:
             return fault_result("speed", role, size, fault)
 
-    test = SequentialRatioTest(max_pairs=criterion.max_pairs,
+    test = SequentialRatioTest(max_pairs=criterion.max_pairs, overall=DECISION_CONFIDENCE,
                                rng=np.random.default_rng(context.seed))
     pairs: list[tuple[float, float]] = []
     decided_by = "budget"

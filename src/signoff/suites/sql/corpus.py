@@ -236,11 +236,11 @@ def _describe(result: Result | None) -> str:
         values = result.got.values
         shown = ", ".join(values[:8]) + (", ..." if len(values) > 8 else "")
         return f"{len(values)} values [{shown}]" if len(values) > 8 else f"[{shown}]"
-    return result.status if result.status != "ok" else "ok"
+    return result.message or result.status
 
 
 def _sql(record: Record | BrokenRecord) -> str:
-    text = getattr(record, "sql", None) or getattr(record, "text", "")
+    text = record.text if isinstance(record, BrokenRecord) else getattr(record, "sql", "")
     return text if len(text) <= SQL_SHOWN else text[:SQL_SHOWN] + "..."
 
 

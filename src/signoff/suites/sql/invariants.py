@@ -273,18 +273,20 @@ def _paired_verdict(invariant: Invariant, judge: Judge, test: SequentialRatioTes
     evidence.update(ratio=estimate.ratio, ci95=[estimate.low, estimate.high])
     if test.last_look is not None:
         evidence["decision_interval"] = [test.last_look.low, test.last_look.high]
-    typical = {role: statistics.median(v[i] for v in values) for i, role in enumerate(("reference", "candidate"))}
+    typical = {role: statistics.median(v[i] for v in values)
+               for i, role in enumerate(("reference", "candidate"))}
     if invariant.kind == "ratio":
         measure = f"{estimate.ratio:.3g}x the reference's time"
         evidence["seconds"] = typical
     elif invariant.kind == "within":
-        evidence["reference_quotient"], evidence["candidate_quotient"] = typical["reference"], typical["candidate"]
+        evidence["reference_quotient"] = typical["reference"]
+        evidence["candidate_quotient"] = typical["candidate"]
         measure = (f"candidate quotient {typical['candidate']:.3g} vs reference {typical['reference']:.3g}: "
                    f"{estimate.ratio:.3g}x")
     else:
         evidence["commit_seconds"] = typical
-        measure = (f"a commit costs {typical['candidate'] * 1e6:,.1f} us vs {typical['reference'] * 1e6:,.1f} us: "
-                   f"{estimate.ratio:.3g}x")
+        ours, theirs = typical["reference"] * 1e6, typical["candidate"] * 1e6
+        measure = f"a commit costs {theirs:,.1f} us vs {ours:,.1f} us: {estimate.ratio:.3g}x"
     text = f"{measure} (95% CI {estimate.low:.3g}-{estimate.high:.3g}, {len(values)} rounds)"
     verdict: Verdict = {"pass": "pass", "fail": "fail"}.get(decision, "inconclusive")  # type: ignore[assignment]
     text += judge.extras(invariant.workloads[0], invariant.sizes[0], evidence, verdict == "fail")

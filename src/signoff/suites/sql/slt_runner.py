@@ -204,13 +204,14 @@ class SltRunner:
         try:
             cursor.execute(sql)
             description = cursor.description
-            rows = None if description is None else list(cursor.fetchall())
+            # An empty description is no result set too (libsql gives () for DDL).
+            rows = None if not description else list(cursor.fetchall())
         finally:
             try:
                 cursor.close()
             except Exception:  # a cursor that cannot close changes no outcome
                 pass
-        columns = 0 if description is None else len(description)
+        columns = 0 if not description else len(description)
         return rows, columns, time.perf_counter() - start
 
     def _statement(self, record: Statement) -> RecordOutcome:

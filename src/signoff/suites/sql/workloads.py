@@ -75,8 +75,7 @@ class Database:
                 self.query(sql, (first, last))
             except Exception:
                 self.cursor.executemany(  # type: ignore[attr-defined]
-                    f"INSERT INTO {table.name}({table.columns}) VALUES ({', '.join('?' * table.width)})",
-                    [table.row(x) for x in range(first, last + 1)])
+                    table.insert, [table.row(x) for x in range(first, last + 1)])
             self.query("COMMIT")
         except BaseException:
             try:
@@ -108,6 +107,10 @@ class Table:
     @property
     def width(self) -> int:
         return self.columns.count(",") + 1
+
+    @property
+    def insert(self) -> str:
+        return f"INSERT INTO {self.name}({self.columns}) VALUES ({', '.join('?' * self.width)})"
 
 
 TEST = Table("test", "CREATE TABLE test(id INTEGER PRIMARY KEY, name TEXT, value REAL)",
@@ -207,7 +210,7 @@ class Inserts(Workload):
 
     def run(self, db: Database, size: int) -> None:
         cursor = db.cursor
-        sql = f"INSERT INTO {self.table.name}({self.table.columns}) VALUES ({', '.join('?' * self.table.width)})"
+        sql = self.table.insert
         first = max(db.counter, db.rows.get(self.table.name, 0)) + 1
         db.counter = first + LOOKUPS - 1
         if self.transaction:
@@ -220,6 +223,13 @@ class Inserts(Workload):
             cursor.execute("COMMIT")
         elif not db.legacy:
             db.autocommitted()
+
+    def answer(self, db: Database, size: int) -> object:
+        """One unit of work, then the rows it added, as the engine reads them back."""
+        self.run(db, size)
+        last = db.counter
+        return db.query(f"SELECT count(*), sum(id) - {LOOKUPS} * min(id) FROM {self.table.name} "
+                        f"WHERE id > ?", (last - LOOKUPS,))
 
 
 @dataclass
@@ -238,7 +248,7 @@ class Schema(Inserts):
         return list(db.notes)
 
     def answer(self, db: Database, size: int) -> object:
-        return db.rows.get("extra")
+        return [super().answer(db, size), db.rows.get("extra")]
 
 
 @dataclass
@@ -291,6 +301,7 @@ class Join(Lookups):
 
 
 _PK = "SELECT id, name, value FROM test WHERE id = ?"
+_KEY = "SELECT id, key, value FROM items WHERE key = ?"
 _RANGE = "SELECT id, name, value FROM test WHERE id BETWEEN ? AND ?"
 _JOIN = ("SELECT c.name, o.id, o.amount FROM customers AS c JOIN orders AS o ON o.customer = c.id "
          "WHERE c.id = ?")
@@ -298,8 +309,7 @@ _JOIN = ("SELECT c.name, o.id, o.amount FROM customers AS c JOIN orders AS o ON 
 WORKLOADS: dict[str, Workload] = {w.name: w for w in (
     Lookups("pk_lookup", "pk_lookup", (TEST,), _PK, (1,), query=_PK),
     Lookups("pk_lookup_scaling", "pk_scaling", (TEST,), _PK, (1,), query=_PK),
-    Lookups("index_lookup_scaling", "index_scaling", (ITEMS,), "SELECT id, key, value FROM items WHERE key = ?",
-            (7,), query="SELECT id, key, value FROM items WHERE key = ?", scale=7),
+    Lookups("index_lookup_scaling", "index_scaling", (ITEMS,), _KEY, (7,), query=_KEY, scale=7),
     Lookups("prepared_reuse", "prepared", (TEST,), _PK, (1,), query=_PK),
     Fresh("prepared_fresh", "prepared", (TEST,), _PK, (1,), query=_PK),
     Inserts("insert_autocommit", "inserts", (LOG,)),

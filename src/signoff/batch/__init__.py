@@ -1,0 +1,39 @@
+"""``signoff batch``: judge many generated samples per task, as a code-model evaluation does.
+
+A task is a reference solution with its inputs (supplied base and plus inputs,
+optionally a Hypothesis strategy); a sample is one candidate program for one
+task. Every sample gets two verdicts: on the base inputs alone (what the
+original benchmark's tests see) and under signoff's criteria (base and plus
+inputs, and generated inputs where the task has a strategy). The summary gives
+pass@k by both, and the samples that pass the base inputs but are wrong
+("plausible but wrong").
+
+- ``tasks``: ``Task`` and the importer for the EvalPlus format (HumanEval+, MBPP+);
+- ``evalplus``: what that format needs beyond plain JSON (MBPP+ input types, special oracles);
+- ``samples``: the JSONL samples file, with its problems collected, never fatal;
+- ``judge``: one task's samples against one reference worker (backend-independent);
+- ``runner``: the whole batch, on local worker processes or a Ray cluster, recorded as it goes;
+- ``progress``: the batch table that makes ``--resume`` possible;
+- ``summary``: pass@k and the plausible-but-wrong list;
+- ``command``: the ``signoff batch`` command line.
+"""
+
+from __future__ import annotations
+
+from signoff.batch.judge import SampleResult
+from signoff.batch.runner import BatchOptions, BatchResult, run_batch
+from signoff.batch.samples import Sample, load_samples
+from signoff.batch.summary import pass_at_k
+from signoff.batch.tasks import Task, load_tasks
+
+__all__ = [
+    "BatchOptions",
+    "BatchResult",
+    "Sample",
+    "SampleResult",
+    "Task",
+    "load_samples",
+    "load_tasks",
+    "pass_at_k",
+    "run_batch",
+]
