@@ -44,9 +44,9 @@ def cell(check: CheckResult | None) -> str:
     if "candidate_class" in evidence:
         ratio = evidence.get("ratio_at_largest")
         largest = evidence.get("largest_size", 0)
-        shown = f"{evidence['candidate_class']}"
+        shown = str(evidence["candidate_class"]).replace("ambiguous", "ambig.")
         if ratio is not None:
-            shown += f" {ratio:.3g}x@{largest // 1000:,}k"
+            shown += f" {ratio:.3g}x@{largest // 1000}k"
         return f"{shown} {verdict}"
     if "ratio" in evidence:
         return f"{evidence['ratio']:.3g}x {verdict}"
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         walls[engine] = time.perf_counter() - started
     print(f"signoff sql against sqlite3 (SQLite {sqlite3.sqlite_version}); {os.cpu_count()} CPUs; "
           f"seed {args.seed}")
-    width = 24
+    width = 26
     header = f"{'check':<22}" + "".join(f"{engine:>{width}}" for engine in engines)
     print(header)
     print("-" * len(header))
@@ -78,11 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("corpus", *INVARIANTS):
         print(f"{name:<22}" + "".join(f"{cell(checks[e].get(name)):>{width}}" for e in engines))
     print("-" * len(header))
-    print(f"{'verdict':<22}" + "".join(f"{SHORT[runs[e].verdict]:>{width}}" for e in engines))
+    verdicts = "".join(f"{SHORT[runs[e].verdict]:>{width}}" for e in engines)
+    print(f"{'verdict':<22}" + verdicts)
     print(f"{'wall seconds':<22}" + "".join(f"{walls[e]:>{width}.1f}" for e in engines))
-    corpus_seconds = {e: checks[e]["corpus"].evidence.get("seconds") for e in engines if "corpus" in checks[e]}
+    corpus_seconds = {e: float(checks[e]["corpus"].evidence.get("seconds", 0.0))
+                      for e in engines if "corpus" in checks[e]}
     if corpus_seconds:
-        print(f"{'  of which corpus':<22}" + "".join(f"{corpus_seconds.get(e, 0):>{width}.1f}" for e in engines))
+        cells = "".join(f"{corpus_seconds.get(e, 0.0):>{width}.1f}" for e in engines)
+        print(f"{'  of which corpus':<22}" + cells)
     if args.json:
         report: dict[str, Any] = {e: {"wall_s": walls[e], "run": runs[e].to_json()} for e in engines}
         args.json.write_text(json.dumps(report, indent=1, default=repr))

@@ -198,8 +198,8 @@ def shape(label: str, n: np.ndarray, base: float = 2.0) -> np.ndarray:
         "O(n^3)": n**3,
         "O(2^n)": base ** (n - n.max()),
     }
-    g = curves[label]
-    return g / g.max()
+    g = np.asarray(curves[label], dtype=float)
+    return np.asarray(g / g.max(), dtype=float)
 
 
 def sizes_for(label: str) -> list[np.ndarray]:

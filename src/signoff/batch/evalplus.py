@@ -75,7 +75,7 @@ def accepts(oracle: str, args: tuple[Any, ...], reference: Any, candidate: Any, 
 
 
 def _poly(xs: list[Any], x: float) -> float:
-    return sum(coefficient * math.pow(x, i) for i, coefficient in enumerate(xs))
+    return float(sum(coefficient * math.pow(x, i) for i, coefficient in enumerate(xs)))
 
 
 def _find_zero(args: tuple[Any, ...], reference: Any, candidate: Any, atol: float) -> bool:

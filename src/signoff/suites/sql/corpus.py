@@ -140,7 +140,10 @@ def _run_file(path: str, records: list[Record | BrokenRecord], engines: list[_En
         for engine in active:
             engine.sql.progress.write_bytes(b"")
         started = time.monotonic()
-        outcomes = call_all([(e.sql, "slt", (path, e.next, len(records), chunk_s)) for e in active])
+        # A chunk stops starting records after chunk_s; its last record may take the whole limit.
+        limit = max(e.sql.worker.limits.timeout_s for e in active) + chunk_s
+        outcomes = call_all([(e.sql, "slt", (path, e.next, len(records), chunk_s)) for e in active],
+                            timeout_s=limit)
         for engine, outcome in zip(active, outcomes, strict=True):
             engine.spent_s += time.monotonic() - started
             if outcome.status == "ok":

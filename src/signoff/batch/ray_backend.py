@@ -1,0 +1,64 @@
+"""``--backend ray``: the same units of work on a Ray cluster, with the same verdicts.
+
+Each unit (one task, some of its samples) is one Ray task that needs one CPU
+and runs ``judge_task`` there, exactly as the local backend does in a thread:
+the reference worker and every sample's worker are processes on that node,
+so all the calls of one sample run on one machine. The task is a streaming
+generator: each sample's result comes back as soon as it is judged, and the
+driver records it at once. Without ``--address`` a local Ray instance is
+started with ``jobs`` CPUs and stopped afterwards; with one, the cluster must
+have signoff installed (the same version) on every node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from typing import Any
+
+from signoff.batch.judge import JudgeOptions, SampleResult
+from signoff.batch.runner import Unit, guarded
+from signoff.errors import SpecError
+
+
+def _judge_unit(unit: Unit, options: JudgeOptions) -> Generator[SampleResult, None, None]:
+    """Runs inside a Ray worker process."""
+    options.folder.mkdir(parents=True, exist_ok=True)
+    yield from guarded(unit, options, lambda: False)
+
+
+def run_on_ray(units: Sequence[Unit], options: JudgeOptions, jobs: int,
+               address: str | None) -> Generator[SampleResult, None, None]:
+    """Results as they finish on the cluster (at most ``jobs`` units at once on a local one)."""
+    try:
+        import ray
+    except ImportError:
+        raise SpecError("--backend ray needs Ray: pip install 'signoff[ray]' (or pip install ray)") from None
+    started_here = not ray.is_initialized()
+    if started_here:
+        settings: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
+                                    "configure_logging": False}
+        try:
+            if address is None:
+                ray.init(num_cpus=jobs, **settings)
+            else:
+                ray.init(address=address, **settings)
+        except (ConnectionError, RuntimeError, ValueError) as error:
+            raise SpecError(f"--backend ray: cannot reach a Ray cluster at {address or 'local'}: {error}") \
+                from None
+    remote = ray.remote(num_cpus=1, max_retries=0)(_judge_unit)
+    streams: list[Any] = [remote.remote(unit, options) for unit in units]
+    try:
+        while streams:
+            ready: list[Any] = ray.wait(streams, num_returns=1)[0]
+            for stream in ready:
+                try:
+                    reference = next(stream)
+                except StopIteration:
+                    streams.remove(stream)
+                    continue
+                yield ray.get(reference)
+    finally:
+        for stream in streams:
+            ray.cancel(stream, force=True)
+        if started_here:
+            ray.shutdown()
