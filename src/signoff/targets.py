@@ -8,8 +8,6 @@ process when its signature is needed.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import re
 import sys
 from collections.abc import Callable
@@ -35,33 +33,16 @@ class Target:
         return {"module": self.module, "qualname": self.qualname, "path": self.path}
 
     def load(self) -> Callable[..., Any]:
-        """Import the target here, in signoff's process. Only for the trusted reference."""
-        if self.path is not None:
-            module_spec = importlib.util.spec_from_file_location(self.module, self.path)
-            if module_spec is None or module_spec.loader is None:
-                raise TargetError(f"{self.text}: cannot load {self.path} as a Python module")
-            module = importlib.util.module_from_spec(module_spec)
-            sys.path.insert(0, str(Path(self.path).parent))
-            try:
-                module_spec.loader.exec_module(module)
-            finally:
-                sys.path.remove(str(Path(self.path).parent))
-        else:
-            try:
-                module = importlib.import_module(self.module)
-            except ModuleNotFoundError as error:
-                raise TargetError(f"{self.text}: module {error.name!r} not found") from None
-        obj: Any = module
-        for part in self.qualname.split("."):
-            try:
-                obj = getattr(obj, part)
-            except AttributeError:
-                raise TargetError(
-                    f"{self.text}: {self.module} has no attribute {self.qualname!r}"
-                ) from None
-        if not callable(obj):
-            raise TargetError(f"{self.text}: {type(obj).__name__} object is not callable")
-        return obj  # type: ignore[no-any-return]
+        """Import the target here, in signoff's process. Only for the trusted reference.
+
+        The same loader as the worker's, so both find the same function.
+        """
+        from signoff.runner.worker_main import load_target
+
+        try:
+            return load_target(self.for_worker())  # type: ignore[no-any-return]
+        except LookupError as error:
+            raise TargetError(f"{self.text}: {error}") from None
 
 
 def parse_target(value: object, *, base: Path | None = None, what: str = "target") -> Target:
