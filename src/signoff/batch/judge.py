@@ -42,8 +42,8 @@ from signoff.targets import parse_target
 from signoff.verdict import CheckResult, Verdict, combine
 
 BATCH_SIZE = 256  # inputs per request to a sample's worker
-TIMING_CHUNK = 16  # reference inputs per timed request, until one request is slow
-SLOW_CHUNK_S = 0.1  # a timed request this slow: time the rest one input at a time
+MAX_TIMING_CHUNK = 256  # reference inputs per timed request, at most
+SLOW_CHUNK_S = 0.1  # a timed request this slow: time the next inputs one at a time
 MAX_LISTED = 5
 MAX_RENDERED = 1000  # characters of an input in the evidence (the exact input is in "case")
 
@@ -141,11 +141,15 @@ def judge_task(task: Task, samples: Sequence[Sample], options: JudgeOptions,
 
 def _reference_pass(worker: Worker, cases: list[bytes]) -> tuple[dict[bytes, bytes], set[bytes], float]:
     """The reference's outcome on every input, the inputs it could not finish, and (an upper
-    bound of) its slowest call in seconds."""
+    bound of) its slowest call in seconds.
+
+    Inputs go in requests of 1, 2, 4, ... inputs while requests stay fast, and one at a
+    time again after a slow one: a slow call is timed alone, fast ones cost no round trip each.
+    """
     unique = list(dict.fromkeys(cases))
     outcomes: dict[bytes, bytes] = {}
     unfinished: set[bytes] = set()
-    slowest, size, start = 0.0, TIMING_CHUNK, 0
+    slowest, size, start = 0.0, 1, 0
     while start < len(unique):
         chunk = unique[start:start + size]
         started = time.perf_counter()
@@ -157,9 +161,8 @@ def _reference_pass(worker: Worker, cases: list[bytes]) -> tuple[dict[bytes, byt
                 unfinished.add(case)
         if not unfinished.intersection(chunk):  # an input the reference cannot finish is skipped, not a time to match
             slowest = max(slowest, elapsed)
-        if elapsed > SLOW_CHUNK_S:
-            size = 1
         start += len(chunk)
+        size = 1 if elapsed > SLOW_CHUNK_S else min(size * 2, MAX_TIMING_CHUNK)
     return outcomes, unfinished, slowest
 
 

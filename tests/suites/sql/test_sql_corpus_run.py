@@ -148,3 +148,14 @@ def test_a_crash_is_reported_with_the_statement(tmp_path: Path) -> None:
     assert (crash["file"], crash["line"]) == ("crashes.test", 7)
     assert "SIGSEGV" in crash["candidate"]
     assert check.evidence["agree"] == 2 + 4
+
+
+def test_when_the_corpus_budget_runs_out_the_check_is_inconclusive(tmp_path: Path) -> None:
+    for name in ("a.test", "b.test"):
+        (tmp_path / name).write_text(GOOD)
+    options = SqlOptions(candidates=["sqlite3"], corpus=[tmp_path], invariants=[], corpus_budget_s=0.0)
+    result = run_sql(options)
+    [check] = result.candidates[0].checks
+    assert check.verdict == "inconclusive"
+    assert check.evidence["not_run_files"] == ["a.test", "b.test"]
+    assert "budget ran out" in check.summary

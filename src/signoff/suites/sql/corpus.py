@@ -16,7 +16,9 @@ and classified: ``wrong_result`` (both ran, the results differ),
 ``wrong_error`` (the candidate accepts what the reference rejects),
 ``unsupported`` (the candidate rejects what the reference accepts), ``crash``
 and ``hang`` (the worker died or ran out of time on the record), ``not_run``
-(after a crash or hang in the same file, or when the budget ran out).
+(after a crash or hang in the same file, or when the budget ran out). When
+the corpus budget runs out, the file being run stops where each engine is
+and the files left are listed.
 """
 
 from __future__ import annotations
@@ -108,10 +110,11 @@ def run_corpus(files: Sequence[tuple[Path, str]], reference: SqlWorker, candidat
                progress: Progress | None = None) -> CorpusRun:
     """Run ``files`` (path, name shown) on every engine and compare each candidate with the reference."""
     began = time.monotonic()
+    deadline = began + budget_s if budget_s is not None else float("inf")
     run = CorpusRun(comparisons=[Comparison(c.engine) for c in candidates])
     for number, (path, name) in enumerate(files):
-        if budget_s is not None and time.monotonic() - began > budget_s:
-            run.not_run_files = [shown for _, shown in files[number:]]
+        if time.monotonic() > deadline:
+            run.not_run_files.extend(shown for _, shown in files[number:])
             break
         if progress:
             progress("corpus files", number, len(files))
@@ -125,18 +128,22 @@ def run_corpus(files: Sequence[tuple[Path, str]], reference: SqlWorker, candidat
         run.problems.extend({"file": name, "line": r.line, "problem": r.problem}
                             for r in records if isinstance(r, BrokenRecord))
         engines = [_EngineFile(sql) for sql in (reference, *candidates)]
-        _run_file(str(path), records, engines, chunk_s)
+        if not _run_file(str(path), records, engines, chunk_s, deadline):
+            run.not_run_files.append(f"{name} (the rest of it)")
         _compare_file(name, records, engines, run)
     run.seconds = time.monotonic() - began
     return run
 
 
 def _run_file(path: str, records: list[Record | BrokenRecord], engines: list[_EngineFile],
-              chunk_s: float) -> None:
+              chunk_s: float, deadline: float) -> bool:
+    """Run the file on every engine, chunk by chunk; False when the deadline stopped it."""
     while True:
         active = [e for e in engines if not e.done]
         if not active:
-            return
+            return True
+        if time.monotonic() > deadline:
+            return False
         for engine in active:
             engine.sql.progress.write_bytes(b"")
         started = time.monotonic()
@@ -279,7 +286,7 @@ def corpus_check(run: CorpusRun, comparison: Comparison, reference: str) -> Chec
     elif run.not_run_files or classes.get("not_run") or not comparison.compared:
         verdict = "inconclusive"
         if run.not_run_files:
-            shown += f"; the budget ran out with {len(run.not_run_files)} file(s) not run"
+            shown += f"; the corpus budget ran out ({len(run.not_run_files)} file(s) not run or not finished)"
         elif not comparison.compared:
             shown = "no corpus record was run"
     return CheckResult("corpus", verdict, shown, evidence)

@@ -38,6 +38,7 @@ import importlib
 import importlib.util
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from typing import Any, Protocol
 
 from signoff.errors import SpecError
@@ -128,20 +129,23 @@ def open_connection(engine: str, path: str) -> Connection:
 
 
 def engine_version(engine: str) -> str:
-    """The engine's version, for the report; '' when it does not say."""
+    """The engine's version, for the report ("pyturso 0.8.3, SQLite 3.50.4"); '' when unknown."""
     named = NAMED.get(engine)
     if named is None:
         return ""
     module: Any = importlib.import_module(named.module)
     if engine == "apsw":
         return f"apsw {module.apswversion()}, SQLite {module.sqlite_lib_version()}"
-    if engine == "duckdb":
-        return f"duckdb {module.__version__}"
-    version = getattr(module, "sqlite_version", None)
-    if version:
-        return f"{engine}, SQLite {version}"
-    info = getattr(module, "sqlite_version_info", None)
-    return f"{engine}, SQLite {'.'.join(map(str, info))}" if info else engine
+    sqlite = getattr(module, "sqlite_version", None)
+    if not sqlite and getattr(module, "sqlite_version_info", None):
+        sqlite = ".".join(map(str, module.sqlite_version_info))
+    if named.package is None:
+        return f"SQLite {sqlite}"
+    try:
+        package = f"{named.package} {metadata.version(named.package)}"
+    except metadata.PackageNotFoundError:
+        package = named.package
+    return f"{package}, SQLite {sqlite}" if sqlite else package
 
 
 def _sqlite3(path: str) -> Connection:

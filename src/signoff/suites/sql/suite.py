@@ -7,7 +7,7 @@ performance invariant for each candidate (one check per invariant). Nothing
 is printed; the command (``command.py``) renders the result.
 
 The default corpus is a sample of the shared corpus (``DEFAULT_SAMPLE``, about
-8,000 records that run in seconds on SQLite), found at
+11,000 records, a few seconds on SQLite), found at
 ``<repository>/../shared/data/sqllogictest`` when it is there; ``--corpus``
 names files or folders (every ``*.test`` below) instead.
 """
@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from signoff.errors import SpecError, TargetError
@@ -35,7 +35,7 @@ DEFAULT_SAMPLE = (
     "evidence/slt_lang_dropindex.test", "evidence/slt_lang_droptable.test",
     "evidence/slt_lang_droptrigger.test", "evidence/slt_lang_dropview.test",
     "evidence/slt_lang_reindex.test", "evidence/slt_lang_replace.test", "evidence/slt_lang_update.test",
-    "select1.test", "select2.test", "index/random/1000/slt_good_4.test",
+    "select1.test", "select2.test", "select3.test", "index/random/1000/slt_good_4.test",
     "index/commute/10/slt_good_10.test",
 )
 DEFAULT_CORPUS_BUDGET_S = 90.0
@@ -135,7 +135,10 @@ def run_sql(options: SqlOptions) -> RunResult:
                                      {"load_failure": worker.kind, "detail": worker.detail})
                 results.append(CandidateResult(text, (failed,)))
             else:
-                results.append(CandidateResult(text, tuple(checks[id(worker)])))
+                versions = {"reference": reference.version, "candidate": worker.version}
+                results.append(CandidateResult(text, tuple(
+                    replace(check, evidence={**check.evidence, "versions": versions})
+                    for check in checks[id(worker)])))
     reference_text = options.reference + (f" ({reference.version})" if reference.version else "")
     return RunResult(reference=reference_text, seed=seed, candidates=tuple(results),
                      duration_s=time.monotonic() - started)

@@ -1,0 +1,23 @@
+"""Helpers for the batch tests (imported by name: tests/batch is on sys.path)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from signoff.batch.tasks import Task
+
+
+def write_jsonl(path: Path, records: Iterable[dict[str, Any] | str]) -> Path:
+    """One line per record; a string is written as it is (for bad lines)."""
+    with path.open("w", encoding="utf-8") as file:
+        for record in records:
+            file.write((record if isinstance(record, str) else json.dumps(record)) + "\n")
+    return path
+
+
+def canonical(task: Task) -> dict[str, Any]:
+    """The task's own reference, submitted as a sample."""
+    return {"task_id": task.task_id, "solution": task.reference}
