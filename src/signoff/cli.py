@@ -29,6 +29,7 @@ from signoff.report.junit import write_junit
 from signoff.report.terminal import STYLES, print_run, verdict_text
 from signoff.spec import LoadedSpec, SameResults, Spec, load_spec
 from signoff.store import DEFAULT_STORE, Store, changes_to_json
+from signoff.suites.sql.command import add_sql_parser
 from signoff.verdict import EXIT_CODES, CheckResult, RunResult
 
 EXIT_USAGE = 2
@@ -100,6 +101,8 @@ def _parser() -> argparse.ArgumentParser:
     again_report.add_argument("--junit", type=Path, metavar="PATH", help="write its JUnit XML here")
     again_report.add_argument("--store", type=Path, default=DEFAULT_STORE, metavar="PATH")
     again_report.set_defaults(handler=_report)
+
+    add_sql_parser(commands)
 
     again = commands.add_parser("replay", help="run a failing input again")
     again.add_argument("report", nargs="?", type=Path, help="a JSON report: replay its failures")

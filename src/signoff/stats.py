@@ -6,15 +6,32 @@ printing; everything random takes a ``numpy.random.Generator``.
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize, special, stats  # type: ignore[import-untyped]
+
+
+class _LazyModule:
+    """A scipy module imported on first use: importing scipy costs about a second, which
+    ``import signoff`` (the CLI, spec files, workers unpickling spec classes) should not pay."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        module = importlib.import_module(self._name)
+        return getattr(module, attribute)
+
+
+optimize = _LazyModule("scipy.optimize")
+special = _LazyModule("scipy.special")
+stats = _LazyModule("scipy.stats")
 
 Decision = Literal["pass", "fail", "undecided"]
 FloatArray = NDArray[np.float64]

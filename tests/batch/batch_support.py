@@ -21,3 +21,16 @@ def write_jsonl(path: Path, records: Iterable[dict[str, Any] | str]) -> Path:
 def canonical(task: Task) -> dict[str, Any]:
     """The task's own reference, submitted as a sample."""
     return {"task_id": task.task_id, "solution": task.reference}
+
+
+def judge(tasks: list[Task], records: Iterable[dict[str, Any] | str], folder: Path,
+          **options: Any) -> dict[tuple[str, int], Any]:
+    """Run a batch of ``records`` against ``tasks`` (nothing stored); results by (task_id, index)."""
+    from signoff.batch.runner import BatchOptions, run_batch
+    from signoff.batch.samples import load_samples
+
+    samples_path = write_jsonl(folder / "samples.jsonl", records)
+    samples = load_samples(samples_path, tasks)
+    settings = BatchOptions(**{"jobs": 2, "store": None, **options})
+    result = run_batch(tasks, samples, settings, tasks_path=folder / "tasks", samples_path=samples_path)
+    return {(r.task_id, r.index): r for r in result.results}

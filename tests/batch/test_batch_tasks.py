@@ -52,7 +52,9 @@ def test_oracles_accept_every_right_answer_and_only_those():
     assert evalplus.accepts("not_none", ("annie",), match, True, 0.0)
     assert evalplus.accepts("not_none", ("dawood",), None, False, 0.0)
     assert not evalplus.accepts("not_none", ("dawood",), None, match, 0.0)
-    assert evalplus.accepts("surface_area", (3, 4), 33, 33, 0.0)
+    # Mbpp/581: the height read as the pyramid's (35), not the slant height (33, the reference's)
+    assert evalplus.accepts("surface_area", (3, 4), 33, 35, 0.0)
+    assert not evalplus.accepts("surface_area", (3, 4), 33, 34, 0.0)
     assert evalplus.accepts("digit_distance", (123, 56), 7, 7, 0.0)
     assert not evalplus.accepts("digit_distance", (123, 56), 7, 8, 0.0)
     assert not evalplus.accepts("set_equal", (), [1], [[1]], 0.0)  # unhashable: not right
@@ -69,8 +71,10 @@ def test_float_closeness_is_numpy_allclose_like_and_types_stay_exact():
 def test_bad_task_files_are_usage_errors(tmp_path):
     with pytest.raises(SpecError, match="file not found"):
         load_tasks(tmp_path / "missing.jsonl")
+    record = {"task_id": "T/1", "prompt": "", "entry_point": "f", "canonical_solution": "def f(x): return x",
+              "base_input": [[1]], "plus_input": []}
     with pytest.raises(SpecError, match=r"bad\.jsonl:2: not JSONL"):
-        load_tasks(write_jsonl(tmp_path / "bad.jsonl", [{"task_id": "x"}, "{oops"]))
+        load_tasks(write_jsonl(tmp_path / "bad.jsonl", [record, "{oops"]))
     with pytest.raises(SpecError, match="unknown task format"):
         load_tasks(write_jsonl(tmp_path / "other.jsonl", [{"task_id": "x", "question": "?"}]))
     binary = tmp_path / "binary.jsonl"

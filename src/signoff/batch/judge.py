@@ -159,7 +159,8 @@ def _reference_pass(worker: Worker, cases: list[bytes]) -> tuple[dict[bytes, byt
             outcomes[case] = outcome
             if Outcome.from_bytes(outcome).status in FATAL:
                 unfinished.add(case)
-        if not unfinished.intersection(chunk):  # an input the reference cannot finish is skipped, not a time to match
+        # An input the reference cannot finish is skipped, not a time for a sample to match.
+        if not unfinished.intersection(chunk):
             slowest = max(slowest, elapsed)
         start += len(chunk)
         size = 1 if elapsed > SLOW_CHUNK_S else min(size * 2, MAX_TIMING_CHUNK)

@@ -18,6 +18,7 @@ from typing import Any
 from signoff.batch.judge import JudgeOptions, SampleResult
 from signoff.batch.runner import Unit, guarded
 from signoff.errors import SpecError
+from signoff.verdict import CheckResult
 
 
 def _judge_unit(unit: Unit, options: JudgeOptions) -> Generator[SampleResult, None, None]:
@@ -46,19 +47,35 @@ def run_on_ray(units: Sequence[Unit], options: JudgeOptions, jobs: int,
             raise SpecError(f"--backend ray: cannot reach a Ray cluster at {address or 'local'}: {error}") \
                 from None
     remote = ray.remote(num_cpus=1, max_retries=0)(_judge_unit)
-    streams: list[Any] = [remote.remote(unit, options) for unit in units]
+    streams: dict[Any, tuple[Unit, set[int]]] = {}  # each unit's stream, and its samples judged so far
+    for unit in units:
+        streams[remote.remote(unit, options)] = (unit, set())
     try:
         while streams:
-            ready: list[Any] = ray.wait(streams, num_returns=1)[0]
+            ready: list[Any] = ray.wait(list(streams), num_returns=1)[0]
             for stream in ready:
+                unit, done = streams[stream]
                 try:
-                    reference = next(stream)
+                    result: SampleResult = ray.get(next(stream))
                 except StopIteration:
-                    streams.remove(stream)
+                    del streams[stream]
                     continue
-                yield ray.get(reference)
+                except Exception as error:  # the Ray task or its node died: the samples left cannot be judged
+                    del streams[stream]
+                    yield from _lost(unit, done, error)
+                    continue
+                done.add(result.index)
+                yield result
     finally:
         for stream in streams:
             ray.cancel(stream, force=True)
         if started_here:
             ray.shutdown()
+
+
+def _lost(unit: Unit, done: set[int], error: Exception) -> Generator[SampleResult, None, None]:
+    text = f"signoff could not judge this sample: the Ray task failed: {type(error).__name__}: {error}"
+    check = CheckResult("same_results", "error", text[:2000])
+    for sample in unit.samples:
+        if sample.index not in done:
+            yield SampleResult(sample.task_id, sample.index, None, (check,), 0.0, sample.digest)

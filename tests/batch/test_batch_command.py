@@ -1,0 +1,112 @@
+"""``signoff batch`` as a user runs it: real processes, exit codes, the report, --resume after a kill."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from batch_support import canonical, write_jsonl
+
+from signoff.store import Store
+
+ENV = {"NO_COLOR": "1", "COLUMNS": "200", "PATH": "/usr/bin:/bin"}
+
+
+def batch(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "signoff.batch", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300, env=ENV)
+
+
+def test_all_samples_pass_exits_0_and_writes_the_report(humaneval, humaneval_path, tmp_path):
+    tasks = [humaneval[f"HumanEval/{n}"] for n in range(3)]
+    samples = write_jsonl(tmp_path / "samples.jsonl", [canonical(task) for task in tasks])
+    run = batch("--tasks", str(humaneval_path), "--samples", str(samples), "--limit-tasks", "3",
+                "--json", "report.json", "--jobs", "2", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["schema"] == "signoff.batch/1"
+    assert report["summary"]["signoff"] == {"passed": 3, "pass@1": 1.0}
+    assert [(s["task_id"], s["index"], s["verdict"]) for s in report["samples"]] == [
+        ("HumanEval/0", 0, "pass"), ("HumanEval/1", 0, "pass"), ("HumanEval/2", 0, "pass")]
+    assert {"task_id", "index", "verdict", "checks"} <= set(report["samples"][0])
+    assert "pass@1" in run.stdout and (tmp_path / ".signoff" / "runs.db").is_file()
+
+
+def test_a_failing_sample_exits_1_and_is_listed(humaneval, humaneval_path, tmp_path):
+    task = humaneval["HumanEval/0"]
+    samples = write_jsonl(tmp_path / "samples.jsonl", [
+        canonical(task),
+        {"task_id": task.task_id, "completion": "    if len(numbers) > 10:\n        return False\n"
+                                                + task.reference.split('"""\n', 2)[-1]},
+        "not json"])
+    run = batch("--tasks", str(humaneval_path), "--samples", str(samples), "--limit-tasks", "1",
+                "--no-store", cwd=tmp_path)
+    assert run.returncode == 1, run.stderr
+    assert "plausible but wrong" in run.stdout and "HumanEval/0#1" in run.stdout
+    assert "line 3: not JSON" in run.stdout and not (tmp_path / ".signoff").exists()
+
+
+def test_bad_input_exits_2_with_one_line(humaneval_path, tmp_path):
+    good = write_jsonl(tmp_path / "samples.jsonl", [{"task_id": "HumanEval/0", "solution": "x"}])
+    text = tmp_path / "text.txt"
+    text.write_text("hello\nworld\n")
+    other = write_jsonl(tmp_path / "other.jsonl", [{"id": 1, "question": "?"}])
+    for args, message in [
+        (("--tasks", "missing.jsonl.gz", "--samples", str(good)), "file not found"),
+        (("--tasks", str(humaneval_path), "--samples", "missing.jsonl"), "file not found"),
+        (("--tasks", str(humaneval_path), "--samples", str(text)), "not JSONL"),
+        (("--tasks", str(other), "--samples", str(good)), "unknown task format"),
+        (("--tasks", str(humaneval_path), "--samples", str(good), "--jobs", "0"), "--jobs"),
+    ]:
+        run = batch(*args, "--no-store", cwd=tmp_path)
+        assert run.returncode == 2, (args, run.stdout, run.stderr)
+        assert len(run.stderr.strip().splitlines()) == 1 and message in run.stderr, run.stderr
+        assert "Traceback" not in run.stderr
+
+
+def _finished(db: Path) -> dict[tuple[str, int], str]:
+    if not db.exists():
+        return {}
+    with sqlite3.connect(db) as connection:
+        try:
+            rows = connection.execute("SELECT task_id, idx, recorded_at FROM samples").fetchall()
+        except sqlite3.OperationalError:
+            return {}
+    return {(task_id, index): recorded for task_id, index, recorded in rows}
+
+
+def test_a_batch_killed_halfway_resumes_without_redoing_finished_samples(humaneval, humaneval_path, tmp_path):
+    tasks = [humaneval[f"HumanEval/{n}"] for n in range(24)]
+    samples = write_jsonl(tmp_path / "samples.jsonl", [canonical(task) for task in tasks])
+    args = ["--tasks", str(humaneval_path), "--samples", str(samples), "--limit-tasks", "24",
+            "--jobs", "1", "-q"]
+    db = tmp_path / ".signoff" / "batch.db"
+    process = subprocess.Popen([sys.executable, "-m", "signoff.batch", *args], cwd=tmp_path, env=ENV,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while len(_finished(db)) < 4 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    before = _finished(db)
+    assert 4 <= len(before) < 24, "the batch was not killed halfway"
+
+    run = batch(*args, "--resume", "--json", "report.json", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert len(report["samples"]) == 24 and report["summary"]["signoff"]["passed"] == 24
+    assert report["summary"]["judged_now"] == 24 - len(before)
+    after = _finished(db)
+    assert all(after[key] == recorded for key, recorded in before.items())  # not judged again
+    with Store(tmp_path / ".signoff" / "runs.db") as store:
+        stored = store.load_run(report["run"]).result
+    assert stored.verdict == "pass"
+    checks = {candidate.target: len(candidate.checks) for candidate in stored.candidates}
+    assert all(checks[f"{task_id}#{index}"] == 2 for task_id, index in before)
+    assert len(checks) == 24
