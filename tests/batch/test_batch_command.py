@@ -57,12 +57,14 @@ def test_bad_input_exits_2_with_one_line(humaneval_path, tmp_path):
     text = tmp_path / "text.txt"
     text.write_text("hello\nworld\n")
     other = write_jsonl(tmp_path / "other.jsonl", [{"id": 1, "question": "?"}])
+    (tmp_path / "notes.txt").write_text("my notes\n")
     for args, message in [
         (("--tasks", "missing.jsonl.gz", "--samples", str(good)), "file not found"),
         (("--tasks", str(humaneval_path), "--samples", "missing.jsonl"), "file not found"),
         (("--tasks", str(humaneval_path), "--samples", str(text)), "not JSONL"),
         (("--tasks", str(other), "--samples", str(good)), "unknown task format"),
         (("--tasks", str(humaneval_path), "--samples", str(good), "--jobs", "0"), "--jobs"),
+        (("--tasks", str(humaneval_path), "--samples", str(good), "--json", "notes.txt"), "refusing"),
     ]:
         run = batch(*args, "--no-store", cwd=tmp_path)
         assert run.returncode == 2, (args, run.stdout, run.stderr)

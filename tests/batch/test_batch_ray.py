@@ -1,4 +1,4 @@
-"""``--backend ray``: a local Ray cluster gives the same verdicts, with the same evidence, as local workers."""
+"""``--backend ray``: a local Ray cluster gives the same verdicts and evidence as local workers."""
 
 from __future__ import annotations
 
@@ -30,9 +30,9 @@ def test_a_local_ray_cluster_gives_the_same_verdicts_as_local_workers(humaneval,
     tasks = [humaneval[f"HumanEval/{n}"] for n in range(8)]
     records: list[dict[str, Any] | str] = [canonical(task) for task in tasks]
     records += [
-        {"task_id": "HumanEval/0", "completion": "    if len(numbers) > 10:\n        return False\n"
-                                                 "    s = sorted(numbers)\n"
-                                                 "    return any(b - a < threshold for a, b in zip(s, s[1:]))\n"},
+        {"task_id": "HumanEval/0",
+         "completion": "    if len(numbers) > 10:\n        return False\n    s = sorted(numbers)\n"
+                       "    return any(b - a < threshold for a, b in zip(s, s[1:]))\n"},
         {"task_id": "HumanEval/3", "completion": "    import os\n    os._exit(3)\n"},
         {"task_id": "HumanEval/5", "completion": "    numbers.append(delimeter)\n    return numbers\n"},
         {"task_id": "HumanEval/6", "solution": "def parse_nested_parens(paren_string):\n    return [\n"},

@@ -140,3 +140,20 @@ def test_every_humaneval_plus_canonical_solution_passes(humaneval, tmp_path):
     results = judge(tasks, [canonical(task) for task in tasks], tmp_path)
     failed = {key: [c.summary for c in r.checks] for key, r in results.items() if r.verdict != "pass"}
     assert len(results) == 164 and not failed
+
+
+def test_generated_inputs_find_what_the_supplied_ones_miss(tmp_path):
+    """A task with a strategy: the sample is also judged on generated inputs, shrunk to a minimal one."""
+    from hypothesis import strategies as st
+
+    reference = "def largest(xs):\n    return max(xs) if xs else None\n"
+    task = Task("Own/1", "largest", reference, base_inputs=(Call(([1, 2, 3],)), Call(([5],))),
+                strategy=st.lists(st.integers()).map(lambda xs: Call((xs,))), examples=100)
+    records = [{"task_id": "Own/1", "solution": reference},
+               {"task_id": "Own/1", "solution": "def largest(xs):\n    return max(xs, default=0)\n"}]
+    results = judge([task], records, tmp_path)
+    right, wrong = results[("Own/1", 0)], results[("Own/1", 1)]
+    assert right.verdict == "pass" and right.checks[-1].evidence["generated"] == 100
+    assert wrong.plausible_but_wrong
+    evidence = _failing(wrong).evidence
+    assert evidence["inputs"] == "generated" and evidence["input"] == "largest([])"

@@ -11,6 +11,7 @@ failed but a sample could not be judged.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,6 +70,8 @@ def handle_batch(options: argparse.Namespace, console: Console, errors: Console)
         raise SpecError(f"--timeout must be a number of seconds > 0, not {options.timeout}")
     if options.address and options.backend != "ray":
         raise SpecError("--address is for --backend ray")
+    if options.json is not None:
+        _check_report_path(options.json)
     every = load_tasks(options.tasks)
     tasks = every[:options.limit_tasks] if options.limit_tasks else every
     samples = load_samples(options.samples, tasks, known={task.task_id for task in every})
@@ -126,6 +129,20 @@ def print_batch(console: Console, result: BatchResult) -> None:
             where = f"line {problem.line}" if problem.line else "task"
             task = f" {problem.task_id}" if problem.task_id else ""
             console.print(f"  {where}{task}: {problem.message}", highlight=False, markup=False)
+
+
+def _check_report_path(path: Path) -> None:
+    """Refuse a --json path before the batch runs, not after (write_json would refuse it then)."""
+    if path.is_dir():
+        raise SpecError(f"--json {path}: is a folder; give a file name")
+    if path.exists():
+        try:
+            schema = json.loads(path.read_text(encoding="utf-8")).get("schema", "")
+        except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+            schema = ""
+        if not str(schema).startswith("signoff."):
+            raise SpecError(f"--json {path}: the file exists and is not a signoff report; "
+                            "refusing to overwrite it (remove it or choose another name)")
 
 
 def _first_problem(result: SampleResult) -> str:

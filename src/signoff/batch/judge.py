@@ -23,6 +23,7 @@ import pickle
 import re
 import shlex
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -46,6 +47,7 @@ MAX_TIMING_CHUNK = 256  # reference inputs per timed request, at most
 SLOW_CHUNK_S = 0.1  # a timed request this slow: time the next inputs one at a time
 MAX_LISTED = 5
 MAX_RENDERED = 1000  # characters of an input in the evidence (the exact input is in "case")
+_HYPOTHESIS = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -261,9 +263,10 @@ def _generated(context: _Context, worker: Worker, replay: Callable[[bytes], str]
     task = context.task
     assert task.strategy is not None
     criterion = SameResults(examples=task.examples, equal=task.equal)
-    result = check_same_results(criterion, reference=ReferenceCache(context.reference, context.outcomes),
-                                candidate=worker, strategy=task.strategy, corpus=(),
-                                seed=context.options.seed, name=task.entry_point, replay=replay)
+    with _HYPOTHESIS:  # Hypothesis keeps global state: one generating thread at a time
+        result = check_same_results(criterion, reference=ReferenceCache(context.reference, context.outcomes),
+                                    candidate=worker, strategy=task.strategy, corpus=(),
+                                    seed=context.options.seed, name=task.entry_point, replay=replay)
     return dataclasses.replace(result, summary=f"generated inputs: {result.summary}",
                                evidence={"inputs": "generated", **result.evidence})
 

@@ -101,8 +101,16 @@ def _banner(result: RunResult) -> str:
             f'{": " + esc(tally) if tally else ""}</p></div><dl class="meta">{rows}</dl></header>')
 
 
+# Up to this many criteria the summary is a grid (candidates by criteria); with
+# more (signoff sql has a dozen invariants) the columns would be too narrow to
+# read, so it becomes one row per candidate and criterion.
+MAX_GRID_CRITERIA = 5
+
+
 def _summary(result: RunResult) -> str:
     criteria = list(dict.fromkeys(c.criterion for candidate in result.candidates for c in candidate.checks))
+    if len(criteria) > MAX_GRID_CRITERIA:
+        return _summary_rows(result)
     head = "".join(f"<th>{esc(name)}</th>" for name in criteria)
     rows = []
     for index, candidate in enumerate(result.candidates, 1):
@@ -117,6 +125,22 @@ def _summary(result: RunResult) -> str:
                     f'<br>{_badge(candidate.verdict)}</th>{"".join(cells)}</tr>')
     return (f'<section class="summary"><h2>Summary</h2><table><thead><tr><th>candidate</th>{head}</tr>'
             f'</thead><tbody>{"".join(rows)}</tbody></table></section>')
+
+
+def _summary_rows(result: RunResult) -> str:
+    rows = []
+    for index, candidate in enumerate(result.candidates, 1):
+        for k, check in enumerate(candidate.checks, 1):
+            target = ""
+            if k == 1:
+                target = (f'<a href="#c{index}"><code>{esc(candidate.target)}</code></a>'
+                          f'<br>{_badge(candidate.verdict)}')
+
+            rows.append(f'<tr><th scope="row">{target}</th><td><a href="#c{index}-{k}">'
+                        f'{esc(check.criterion)}</a></td><td>{_badge(check.verdict)}</td>'
+                        f'<td class="sum">{esc(check.summary, 280)}</td></tr>')
+    return ('<section class="summary"><h2>Summary</h2><table><thead><tr><th>candidate</th><th>criterion</th>'
+            f'<th>verdict</th><th>summary</th></tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
 
 
 def _check(anchor: str, check: CheckResult) -> str:
