@@ -223,3 +223,16 @@ def test_write_html_refuses_a_foreign_file(run: RunResult, tmp_path: Path, forei
 def test_write_html_refuses_a_folder(run: RunResult, tmp_path: Path) -> None:
     with pytest.raises(SpecError, match="is a folder"):
         write_html(run, tmp_path)
+
+
+def test_many_criteria_turn_the_summary_into_one_row_per_check() -> None:
+    from signoff.report.html import MAX_GRID_CRITERIA, render_html
+    from signoff.verdict import CandidateResult, CheckResult, RunResult
+
+    checks = tuple(CheckResult(f"invariant_{i}", "pass" if i % 2 else "fail", f"summary {i}")
+                   for i in range(MAX_GRID_CRITERIA + 2))
+    page = render_html(RunResult("sqlite3", 1, (CandidateResult("turso", checks),)))
+    summary = page[page.index('<section class="summary">'):page.index('<section class="candidate"')]
+    assert "<th>criterion</th>" in summary
+    assert summary.count("<tr>") == 1 + len(checks)
+    assert all(f"summary {i}" in summary for i in range(len(checks)))
