@@ -23,9 +23,8 @@ from signoff.engine import RunOptions, check, replay
 from signoff.environment import capture_environment
 from signoff.errors import SignoffError, SpecError
 from signoff.infer import infer_inputs
-from signoff.report.html import write_html
-from signoff.report.json_report import read_report, write_json
-from signoff.report.junit import write_junit
+from signoff.report.files import write_reports
+from signoff.report.json_report import read_report
 from signoff.report.terminal import STYLES, print_run, verdict_text
 from signoff.spec import LoadedSpec, SameResults, Spec, load_spec
 from signoff.store import DEFAULT_STORE, Store, changes_to_json
@@ -151,7 +150,7 @@ def _check(options: argparse.Namespace, console: Console, errors: Console) -> in
                                   on_check=recorder.record if recorder else None))
     if recorder:
         recorder.finish(result)
-    _write_reports(result, options)
+    write_reports(result, json=options.json, html=options.html, junit=options.junit)
     print_run(console, result, details=not options.quiet)
     if recorder:
         console.print(f"recorded as run {recorder.run_id} in {options.store}", style="dim", highlight=False)
@@ -227,21 +226,11 @@ def _compare(options: argparse.Namespace, console: Console, errors: Console) -> 
 def _report(options: argparse.Namespace, console: Console, errors: Console) -> int:
     with Store(_existing_store(options.store)) as store:
         stored = store.load_run(options.run)
-    _write_reports(stored.result, options)
+    write_reports(stored.result, json=options.json, html=options.html, junit=options.junit)
     print_run(console, stored.result)
     console.print(f"run {stored.id}, {stored.started_at:%Y-%m-%d %H:%M:%S} UTC: {stored.verdict}",
                   highlight=False)
     return {"pass": 0, "fail": 1}.get(stored.verdict, 3)  # 3: inconclusive, error or unfinished
-
-
-def _write_reports(result: RunResult, options: argparse.Namespace) -> None:
-    """Every report file asked for, each written atomically."""
-    if options.json:
-        write_json(result.to_json(), options.json)
-    if options.html:
-        write_html(result, options.html)
-    if options.junit:
-        write_junit(result, options.junit)
 
 
 def _existing_store(path: Path) -> Path:

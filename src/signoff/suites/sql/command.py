@@ -25,7 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from signoff.errors import SpecError
-from signoff.report.json_report import write_json
+from signoff.report.files import write_reports
 from signoff.report.terminal import closing_line, verdict_table
 from signoff.suites.sql.engines import NAMED
 from signoff.suites.sql.invariants import INVARIANTS
@@ -64,6 +64,8 @@ def add_sql_parser(subparsers: Any) -> argparse.ArgumentParser:
                      help=f"time limit of one record or one unit of work (default {DEFAULT_TIMEOUT_S:g})")
     sql.add_argument("--seed", type=int, help="seed for the order of timings")
     sql.add_argument("--json", type=Path, metavar="PATH", help="write the JSON report here")
+    sql.add_argument("--html", type=Path, metavar="PATH", help="write a self-contained HTML report here")
+    sql.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML here (for CI)")
     sql.add_argument("--quiet", "-q", action="store_true", help="no progress and no details, table only")
     sql.add_argument("--list", action="store_true", help="list the invariants and their thresholds, and exit")
     sql.set_defaults(handler=handle_sql)
@@ -100,8 +102,7 @@ def handle_sql(arguments: argparse.Namespace, console: Console, errors: Console)
     options_from(arguments)  # a malformed command line fails before any worker starts
     with _progress(errors, not arguments.quiet and errors.is_terminal) as progress:
         result = run_sql(options_from(arguments, progress))
-    if arguments.json:
-        write_json(result.to_json(), arguments.json)
+    write_reports(result, json=arguments.json, html=arguments.html, junit=arguments.junit)
     console.print(verdict_table(result))
     if not arguments.quiet:
         for panel in failure_panels(result):
