@@ -29,8 +29,9 @@ def judge(tasks: list[Task], records: Iterable[dict[str, Any] | str], folder: Pa
     from signoff.batch.runner import BatchOptions, run_batch
     from signoff.batch.samples import load_samples
 
+    folder.mkdir(parents=True, exist_ok=True)
     samples_path = write_jsonl(folder / "samples.jsonl", records)
     samples = load_samples(samples_path, tasks)
-    settings = BatchOptions(**{"jobs": 2, "store": None, **options})
+    settings = BatchOptions(**{"jobs": 2, "store": None, "cache": None, **options})
     result = run_batch(tasks, samples, settings, tasks_path=folder / "tasks", samples_path=samples_path)
     return {(r.task_id, r.index): r for r in result.results}

@@ -157,3 +157,27 @@ def test_generated_inputs_find_what_the_supplied_ones_miss(tmp_path):
     assert wrong.plausible_but_wrong
     evidence = _failing(wrong).evidence
     assert evidence["inputs"] == "generated" and evidence["input"] == "largest([])"
+
+
+def test_a_second_batch_reuses_the_references_outcomes(humaneval, tmp_path, monkeypatch):
+    from signoff.runner.process import Worker
+
+    tasks = [humaneval[f"HumanEval/{n}"] for n in (0, 1, 32)]
+    records = [canonical(task) for task in tasks] + [
+        {"task_id": "HumanEval/0", "completion": "    return True\n"}]
+    started: list[str] = []
+    start = Worker.start
+
+    def counting(self: Worker):
+        started.append(self.target.module)
+        return start(self)
+
+    monkeypatch.setattr(Worker, "start", counting)
+    cache = tmp_path / "cache"
+    first = judge(tasks, records, tmp_path / "first", cache=cache)
+    assert started.count("reference") == 3 and len(list(cache.glob("*.outcomes"))) == 3
+    started.clear()
+    again = judge(tasks, records, tmp_path / "again", cache=cache)
+    assert "reference" not in started and started.count("candidate") == 4
+    assert {k: (r.verdict, [c.summary for c in r.checks]) for k, r in again.items()} == {
+        k: (r.verdict, [c.summary for c in r.checks]) for k, r in first.items()}

@@ -23,7 +23,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from signoff.batch.judge import SampleResult
-from signoff.batch.runner import BatchOptions, BatchResult, OnResult, default_command, run_batch
+from signoff.batch.runner import (
+    DEFAULT_CACHE,
+    BatchOptions,
+    BatchResult,
+    OnResult,
+    default_command,
+    run_batch,
+)
 from signoff.batch.samples import load_samples
 from signoff.batch.tasks import load_tasks
 from signoff.errors import SpecError
@@ -59,6 +66,10 @@ def add_batch_parser(subparsers: Any) -> argparse.ArgumentParser:
     batch.add_argument("--store", type=Path, default=DEFAULT_STORE, metavar="PATH",
                        help=f"results database (default {DEFAULT_STORE})")
     batch.add_argument("--no-store", action="store_true", help="record nothing (no --resume then)")
+    batch.add_argument("--cache", type=Path, metavar="DIR",
+                       help="the references' outcomes, kept between batches (default: cache/ beside "
+                            "the store; none with --no-store)")
+    batch.add_argument("--no-cache", action="store_true", help="run every reference again")
     batch.set_defaults(handler=handle_batch)
     return batch  # type: ignore[no-any-return]
 
@@ -78,6 +89,7 @@ def handle_batch(options: argparse.Namespace, console: Console, errors: Console)
     settings = BatchOptions(jobs=options.jobs, backend=options.backend, address=options.address,
                             timeout_s=options.timeout, seed=options.seed,
                             store=None if options.no_store else options.store, resume=options.resume,
+                            cache=_cache(options),
                             command=default_command())
     with _progress(errors, not options.quiet and errors.is_terminal) as on_result:
         result = run_batch(tasks, samples, settings, tasks_path=options.tasks,
@@ -129,6 +141,14 @@ def print_batch(console: Console, result: BatchResult) -> None:
             where = f"line {problem.line}" if problem.line else "task"
             task = f" {problem.task_id}" if problem.task_id else ""
             console.print(f"  {where}{task}: {problem.message}", highlight=False, markup=False)
+
+
+def _cache(options: argparse.Namespace) -> Path | None:
+    if options.no_cache:
+        return None
+    if options.cache is not None:
+        return Path(options.cache)
+    return None if options.no_store else Path(options.store).parent / DEFAULT_CACHE.name
 
 
 def _check_report_path(path: Path) -> None:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from signoff.batch import cache
 from signoff.batch.evalplus import accepts
 from signoff.batch.samples import Sample
 from signoff.batch.tasks import Task
@@ -58,6 +59,7 @@ class JudgeOptions:
     reference_timeout_s: float = 60.0  # per reference call
     memory_bytes: int = DEFAULT_MEMORY_LIMIT  # per worker
     seed: int = 0  # for generated inputs
+    cache: Path | None = None  # where the reference's outcomes are kept between batches
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ class _AnyValue(Equality):
 class _Context:
     task: Task
     options: JudgeOptions
-    reference: Worker
+    reference: Worker | None  # started only when needed: no outcomes cached, or generated inputs
     reference_path: Path
     outcomes: dict[bytes, bytes]  # the reference's outcome per pickled input
     unfinished: set[bytes]  # the inputs the reference could not finish (crash, timeout...)
@@ -117,28 +119,40 @@ def judge_task(task: Task, samples: Sequence[Sample], options: JudgeOptions,
     """Each sample's result, in order, as soon as it is judged."""
     folder = options.folder / _slug(task.task_id)
     reference_path = _write(folder / "reference" / "reference.py", task.reference)
-    limits = Limits(timeout_s=options.reference_timeout_s, memory_bytes=options.memory_bytes)
-    reference = Worker(parse_target(f"{reference_path}:{task.entry_point}"), limits)
-    failure = reference.start()
-    if failure is not None:
-        text = f"the reference of {task.task_id} could not be loaded ({failure.kind}): {_last_line(failure)}"
-        check = CheckResult("same_results", "error", text, {"load_failure": failure.kind,
-                                                            "detail": failure.detail})
-        for sample in samples:
-            yield SampleResult(task.task_id, sample.index, "error", (check,), 0.0, sample.digest)
-        return
+    cases = [_pickle(call.args, call.kwargs) for call in (*task.base_inputs, *task.plus_inputs)]
+    key = cache.cache_key(task.reference, task.entry_point, cases, options.reference_timeout_s,
+                          options.memory_bytes)
+    known = cache.load(options.cache, key) if options.cache else None
+    reference = None
+    if known is None or task.strategy is not None:
+        limits = Limits(timeout_s=options.reference_timeout_s, memory_bytes=options.memory_bytes)
+        reference = Worker(parse_target(f"{reference_path}:{task.entry_point}"), limits)
+        failure = reference.start()
+        if failure is not None:
+            text = (f"the reference of {task.task_id} could not be loaded ({failure.kind}): "
+                    f"{_last_line(failure)}")
+            check = CheckResult("same_results", "error", text, {"load_failure": failure.kind,
+                                                                "detail": failure.detail})
+            for sample in samples:
+                yield SampleResult(task.task_id, sample.index, "error", (check,), 0.0, sample.digest)
+            return
     try:
-        cases = [_pickle(call.args, call.kwargs) for call in (*task.base_inputs, *task.plus_inputs)]
-        outcomes, unfinished, slowest = _reference_pass(reference, cases)
-        timeout = max(options.timeout_s, options.slowdown * slowest)
-        context = _Context(task, options, reference, reference_path, outcomes, unfinished, timeout)
+        if known is None:
+            assert reference is not None
+            known = cache.ReferenceOutcomes(*_reference_pass(reference, cases))
+            if options.cache:
+                cache.save(options.cache, key, known)
+        timeout = max(options.timeout_s, options.slowdown * known.slowest_s)
+        context = _Context(task, options, reference, reference_path, known.outcomes, known.unfinished,
+                           timeout)
         base_cases, plus_cases = cases[:len(task.base_inputs)], cases[len(task.base_inputs):]
         for sample in samples:
             if stop():
                 return
             yield _judge_sample(context, sample, folder, base_cases, plus_cases)
     finally:
-        reference.close()
+        if reference is not None:
+            reference.close()
 
 
 def _reference_pass(worker: Worker, cases: list[bytes]) -> tuple[dict[bytes, bytes], set[bytes], float]:
@@ -261,7 +275,7 @@ def _difference(task: Task, call: Any, reference: bytes, outcomes: tuple[bytes, 
 
 def _generated(context: _Context, worker: Worker, replay: Callable[[bytes], str]) -> CheckResult:
     task = context.task
-    assert task.strategy is not None
+    assert task.strategy is not None and context.reference is not None
     criterion = SameResults(examples=task.examples, equal=task.equal)
     with _HYPOTHESIS:  # Hypothesis keeps global state: one generating thread at a time
         result = check_same_results(criterion, reference=ReferenceCache(context.reference, context.outcomes),

@@ -38,6 +38,7 @@ from signoff.store import DEFAULT_STORE, Store, StoreError
 from signoff.verdict import EXIT_CODES, CheckResult, combine
 
 SCHEMA = "signoff.batch/1"
+DEFAULT_CACHE = DEFAULT_STORE.parent / "cache"  # the reference's outcomes, kept between batches
 OnResult = Callable[[SampleResult, int, int], None]  # (result, done, total)
 
 
@@ -52,6 +53,7 @@ class BatchOptions:
     memory_bytes: int = DEFAULT_MEMORY_LIMIT
     seed: int = 0
     store: Path | None = DEFAULT_STORE  # None: record nothing (and no --resume)
+    cache: Path | None = DEFAULT_CACHE  # None: run every reference again
     resume: bool = False
     command: str = "signoff batch"
 
@@ -113,7 +115,8 @@ def run_batch(tasks: Sequence[Task], samples: Samples, options: BatchOptions, *,
         total = len(results) + sum(len(unit.samples) for unit in todo)
         with _work_folder(recorder) as folder:
             judge = JudgeOptions(folder, options.timeout_s, options.slowdown, options.reference_timeout_s,
-                                 options.memory_bytes, options.seed)
+                                 options.memory_bytes, options.seed,
+                                 options.cache.resolve() if options.cache else None)
             units = _split(todo, options.jobs)
             if options.backend == "ray":
                 from signoff.batch.ray_backend import run_on_ray
