@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from signoff.batch.command import add_batch_parser
 from signoff.checks.same_results import Progress as ProgressCallback
 from signoff.engine import RunOptions, check, replay
 from signoff.environment import capture_environment
@@ -102,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     again_report.set_defaults(handler=_report)
 
     add_sql_parser(commands)
+    add_batch_parser(commands)
 
     again = commands.add_parser("replay", help="run a failing input again")
     again.add_argument("report", nargs="?", type=Path, help="a JSON report: replay its failures")
