@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 $(BIN)/signoff: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,sql]'
+	$(BIN)/python -m pip install -q -e '.[test,sql,batch]'
 	touch $(BIN)/signoff
 
 # A real run: one flawed candidate is caught (exit 1 is the expected verdict), one correct passes.
