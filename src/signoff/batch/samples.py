@@ -12,15 +12,14 @@ text, or has no JSON object at all is bad input.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from signoff.batch.tasks import Task
+from signoff.batch.tasks import Task, jsonl_lines
 from signoff.errors import SpecError
 
 MAX_SHOWN = 60  # characters of a bad line quoted in its problem
@@ -73,7 +72,7 @@ def load_samples(path: Path, tasks: Sequence[Task], known: Collection[str] = ())
     found = Samples(by_task={task.task_id: [] for task in tasks})
     counters: dict[str, int] = {}
     objects = 0
-    for number, text in _lines(path):
+    for number, text in jsonl_lines(path):
         found.lines += 1
         try:
             record = json.loads(text)
@@ -121,21 +120,6 @@ def _code(record: dict[str, Any]) -> str | None:
     if solution is None and not isinstance(completion, str):
         return '"completion" is not a string'
     return None
-
-
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    if not path.is_file():
-        raise SpecError(f"{path}: file not found" if not path.exists() else f"{path}: not a file")
-    try:
-        with path.open("rb") as raw:
-            gzipped = raw.read(2) == b"\x1f\x8b"
-        opened = gzip.open(path, "rt", encoding="utf-8") if gzipped else path.open(encoding="utf-8")
-        with opened as lines:
-            for number, line in enumerate(lines, 1):
-                if line.strip():
-                    yield number, line
-    except (OSError, UnicodeDecodeError, EOFError) as error:
-        raise SpecError(f"{path}: not JSONL text: {error}") from None
 
 
 def _shown(text: str) -> str:

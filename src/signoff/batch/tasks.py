@@ -122,6 +122,18 @@ def _argument_lists(value: Any) -> list[Any]:
 
 
 def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, line in jsonl_lines(path):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise SpecError(f"{path}:{number}: not JSONL: {error.msg}") from None
+        if not isinstance(record, dict):
+            raise SpecError(f"{path}:{number}: not JSONL: expected an object per line")
+        yield number, record
+
+
+def jsonl_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The non-blank lines of a JSONL file, gzipped or not, with their line numbers."""
     if not path.is_file():
         raise SpecError(f"{path}: file not found" if not path.exists() else f"{path}: not a file")
     try:
@@ -130,14 +142,7 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         opened = gzip.open(path, "rt", encoding="utf-8") if gzipped else path.open(encoding="utf-8")
         with opened as lines:
             for number, line in enumerate(lines, 1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise SpecError(f"{path}:{number}: not JSONL: {error.msg}") from None
-                if not isinstance(record, dict):
-                    raise SpecError(f"{path}:{number}: not JSONL: expected an object per line")
-                yield number, record
+                if line.strip():
+                    yield number, line
     except (OSError, UnicodeDecodeError, EOFError) as error:
-        raise SpecError(f"{path}: cannot be read as JSONL: {error}") from None
+        raise SpecError(f"{path}: not JSONL text: {error}") from None
