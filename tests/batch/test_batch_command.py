@@ -58,11 +58,16 @@ def test_bad_input_exits_2_with_one_line(humaneval_path, tmp_path):
     text.write_text("hello\nworld\n")
     other = write_jsonl(tmp_path / "other.jsonl", [{"id": 1, "question": "?"}])
     (tmp_path / "notes.txt").write_text("my notes\n")
+    own = write_jsonl(tmp_path / "own.jsonl", [{"task_id": "Own/1", "entry_point": "f", "inputs": [[1]],
+                                                "reference": "def f(x):\n    return x\n", "generate": True}])
+    (tmp_path / "tasks.py").write_text("TASKS = [\n    1 / 0,\n]\n")
     for args, message in [
         (("--tasks", "missing.jsonl.gz", "--samples", str(good)), "file not found"),
         (("--tasks", str(humaneval_path), "--samples", "missing.jsonl"), "file not found"),
         (("--tasks", str(humaneval_path), "--samples", str(text)), "not JSONL"),
         (("--tasks", str(other), "--samples", str(good)), "unknown task format"),
+        (("--tasks", str(own), "--samples", str(good)), "own.jsonl:1: \"generate\": cannot infer inputs"),
+        (("--tasks", "tasks.py", "--samples", str(good)), "tasks.py:2: the file raised ZeroDivisionError"),
         (("--tasks", str(humaneval_path), "--samples", str(good), "--jobs", "0"), "--jobs"),
         (("--tasks", str(humaneval_path), "--samples", str(good), "--json", "notes.txt"), "refusing"),
     ]:

@@ -58,3 +58,19 @@ def test_the_summary_counts_plausible_but_wrong_samples():
     assert summary["verdicts"] == {"pass": 1, "fail": 2, "error": 1, "inconclusive": 0}
     assert summary["problems"] == [{"line": None, "task_id": "C", "problem": "no sample for this task"}]
     assert summary["samples_per_s"] == 2.0
+
+
+def test_speed_ratios_are_listed_by_task_and_base_pass_at_k_skips_tasks_without_base_inputs():
+    timed = CheckResult("speed", "pass", "1.1x", {"ratio": 1.1, "ci95": [1.0, 1.2], "at_most": None})
+    slow = CheckResult("speed", "fail", "answers differ at size 9", {"size": 9})
+    generated = CheckResult("same_results", "pass", "generated inputs: same outcomes")
+    results = [SampleResult("A", 0, "pass", (CheckResult("same_results", "pass", "base"), timed)),
+               SampleResult("A", 1, "pass", (CheckResult("same_results", "pass", "base"), slow)),
+               SampleResult("B", 0, None, (generated,)), SampleResult("B", 1, None, (generated, timed))]
+    summary = summarize(results, [], duration_s=1.0, judged_now=4)
+    assert summary["speed"] == {
+        "A": [{"index": 0, "verdict": "pass", "ratio": 1.1, "ci95": [1.0, 1.2], "at_most": None},
+              {"index": 1, "verdict": "fail", "ratio": None, "ci95": None, "at_most": None}],
+        "B": [{"index": 1, "verdict": "pass", "ratio": 1.1, "ci95": [1.0, 1.2], "at_most": None}]}
+    assert summary["base"] == {"passed": 2, "pass@1": 1.0}  # task A alone: B has no base inputs
+    assert summary["signoff"] == {"passed": 3, "pass@1": pytest.approx(0.75)}

@@ -1,20 +1,24 @@
 """``signoff batch``: judge many generated samples per task, as a code-model evaluation does.
 
 A task is a reference solution with its inputs (supplied base and plus inputs,
-optionally a Hypothesis strategy); a sample is one candidate program for one
-task. Every sample gets two verdicts: on the base inputs alone (what the
-original benchmark's tests see) and under signoff's criteria (base and plus
-inputs, and generated inputs where the task has a strategy). The summary gives
-pass@k by both, and the samples that pass the base inputs but are wrong
-("plausible but wrong").
+optionally a Hypothesis strategy) and optionally a workload; a sample is one
+candidate program for one task. Every sample gets two verdicts: on the base
+inputs alone (what the original benchmark's tests see) and under signoff's
+criteria (base and plus inputs, and generated inputs where the task has a
+strategy). The summary gives pass@k by both, the samples that pass the base
+inputs but are wrong ("plausible but wrong"), and, for tasks with a workload,
+each correct sample's speed ratio to the reference.
 
-- ``tasks``: ``Task`` and the importer for the EvalPlus format (HumanEval+, MBPP+);
+- ``tasks``: ``Task``, ``load_tasks`` and the importer for the EvalPlus format (HumanEval+, MBPP+);
 - ``evalplus``: what that format needs beyond plain JSON (MBPP+ input types, special oracles);
+- ``native``: signoff's own JSONL task format (inferred strategies, workloads, speed bounds);
+- ``taskfile``: tasks from a Python file (``TASKS`` or ``tasks()``), for any strategy or workload;
 - ``samples``: the JSONL samples file, with its problems collected, never fatal;
 - ``judge``: one task's samples against one reference worker (backend-independent);
+- ``speed``: a correct sample's ``speed`` check on the task's workload;
 - ``runner``: the whole batch, on local worker processes or a Ray cluster, recorded as it goes;
 - ``progress``: the batch table that makes ``--resume`` possible;
-- ``summary``: pass@k and the plausible-but-wrong list;
+- ``summary``: pass@k, the plausible-but-wrong list and the speed ratios;
 - ``command``: the ``signoff batch`` command line.
 """
 

@@ -1,7 +1,8 @@
 """``signoff batch``: the command line over ``run_batch``.
 
-    signoff batch --tasks HumanEvalPlus.jsonl.gz --samples samples.jsonl [--json report.json]
-                  [--jobs N] [--resume] [--limit-tasks N] [--backend ray [--address ADDR]]
+    signoff batch --tasks HumanEvalPlus.jsonl.gz|tasks.jsonl|tasks.py --samples samples.jsonl
+                  [--json report.json] [--jobs N] [--resume] [--limit-tasks N]
+                  [--backend ray [--address ADDR]]
 
 Exit status: 0 every sample passed, 1 a sample failed, 2 bad input (a
 missing file, not JSONL, an unknown task format; a one-line error), 3 nothing
@@ -45,7 +46,8 @@ def add_batch_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``batch`` to the ``signoff`` command's subparsers; its handler is set as ``handler``."""
     batch = subparsers.add_parser("batch", help="judge many generated samples per task (HumanEval+/MBPP+)")
     batch.add_argument("--tasks", type=Path, required=True, metavar="PATH",
-                       help="tasks file: EvalPlus JSONL, gzipped or not (HumanEvalPlus.jsonl.gz, ...)")
+                       help="tasks: JSONL, gzipped or not, in the EvalPlus format (HumanEvalPlus.jsonl.gz, "
+                            "...) or signoff's own (with \"reference\"); or a Python file defining TASKS")
     batch.add_argument("--samples", type=Path, required=True, metavar="PATH",
                        help='samples: {"task_id": ..., "solution" or "completion": ...} per line')
     batch.add_argument("--json", type=Path, metavar="PATH", help="write the signoff.batch/1 report here")
@@ -116,12 +118,13 @@ def print_batch(console: Console, result: BatchResult) -> None:
         table.add_column(key, justify="right")
     for label, name in (("base inputs", "base"), ("signoff", "signoff")):
         row = summary[name]
-        table.add_row(label, str(row["passed"]), *(f"{row[key]:.3f}" for key in keys))
+        table.add_row(label, str(row["passed"]), *(f"{row[key]:.3f}" if key in row else "-" for key in keys))
     console.print(table)
     verdicts = ", ".join(f"{count} {verdict}" for verdict, count in summary["verdicts"].items() if count)
     rate = summary["samples_per_s"]
     console.print(f"verdicts: {verdicts or 'none'}; {summary['duration_s']:.1f} s"
                   + (f", {rate:.2f} samples/s" if rate else ""), highlight=False)
+    _print_speed(console, summary["speed"])
     plausible = summary["plausible_but_wrong"]
     if plausible["count"]:
         console.print(f"[bold]plausible but wrong[/]: {plausible['count']} samples pass the base inputs "
@@ -141,6 +144,29 @@ def print_batch(console: Console, result: BatchResult) -> None:
             where = f"line {problem.line}" if problem.line else "task"
             task = f" {problem.task_id}" if problem.task_id else ""
             console.print(f"  {where}{task}: {problem.message}", highlight=False, markup=False)
+
+
+def _print_speed(console: Console, ratios: dict[str, list[dict[str, Any]]]) -> None:
+    """Each timed sample's ratio to the reference's time, a line per task."""
+    if not ratios:
+        return
+    console.print("[bold]speed[/] of correct samples, time / the reference's on the task's workload:",
+                  highlight=False)
+    for task_id, samples in list(ratios.items())[:MAX_SHOWN]:
+        parts = []
+        for item in samples:
+            text = f"#{item['index']} "
+            if item["ratio"] is None:
+                text += "not timed"
+            else:
+                low, high = item["ci95"]
+                text += f"{item['ratio']:.3g}x ({low:.3g}-{high:.3g})"
+            if item["verdict"] != "pass":
+                text += f" {item['verdict'].upper()}"
+            parts.append(text)
+        console.print(f"  {task_id}: {', '.join(parts)}", highlight=False, markup=False)
+    if len(ratios) > MAX_SHOWN:
+        console.print(f"  ... and {len(ratios) - MAX_SHOWN} more tasks (all in --json)", highlight=False)
 
 
 def _cache(options: argparse.Namespace) -> Path | None:

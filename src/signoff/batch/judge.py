@@ -7,7 +7,9 @@ EvalPlus), then judges each sample in its own worker process:
 
 1. base inputs, each call repeated once (a sample must agree with itself);
 2. plus inputs, once the base inputs pass;
-3. generated inputs (``same_results`` with shrinking), when the task has a strategy.
+3. generated inputs (``same_results`` with shrinking), when the task has a strategy;
+4. its speed against the reference (``speed``), when the task has a workload and the
+   sample passed 1-3, on the same two workers (``batch.speed``).
 
 A phase stops at the first batch of inputs with a difference: the verdict is
 decided, and the evidence is the smallest differing input of that batch. A
@@ -34,6 +36,7 @@ from typing import Any
 from signoff.batch import cache
 from signoff.batch.evalplus import accepts
 from signoff.batch.samples import Sample
+from signoff.batch.speed import check_sample_speed
 from signoff.batch.tasks import Task
 from signoff.checks.same_results import Failure, ReferenceCache, check_same_results
 from signoff.equality import Equality, decode
@@ -124,7 +127,7 @@ def judge_task(task: Task, samples: Sequence[Sample], options: JudgeOptions,
                           options.memory_bytes)
     known = cache.load(options.cache, key) if options.cache else None
     reference = None
-    if known is None or task.strategy is not None:
+    if known is None or task.call_strategy is not None or task.workload is not None:
         limits = Limits(timeout_s=options.reference_timeout_s, memory_bytes=options.memory_bytes)
         reference = Worker(parse_target(f"{reference_path}:{task.entry_point}"), limits)
         failure = reference.start()
@@ -206,8 +209,11 @@ def _judge_sample(context: _Context, sample: Sample, folder: Path, base_cases: l
             base_verdict = base.verdict
         if task.plus_inputs and base_verdict != "fail":
             checks.append(_supplied(context, worker, "plus", task.plus_inputs, plus_cases, 1, replay))
-        if task.strategy is not None and task.examples and combine(c.verdict for c in checks) != "fail":
+        if task.call_strategy is not None and task.examples and combine(c.verdict for c in checks) != "fail":
             checks.append(_generated(context, worker, replay))
+        if task.workload is not None and combine(c.verdict for c in checks) == "pass":
+            assert context.reference is not None  # started for every task with a workload
+            checks.append(check_sample_speed(task, context.reference, worker, context.options.seed))
     finally:
         worker.close()
     return SampleResult(task.task_id, sample.index, base_verdict, tuple(checks),
@@ -275,11 +281,11 @@ def _difference(task: Task, call: Any, reference: bytes, outcomes: tuple[bytes, 
 
 def _generated(context: _Context, worker: Worker, replay: Callable[[bytes], str]) -> CheckResult:
     task = context.task
-    assert task.strategy is not None and context.reference is not None
+    assert task.call_strategy is not None and context.reference is not None
     criterion = SameResults(examples=task.examples, equal=task.equal)
     with _HYPOTHESIS:  # Hypothesis keeps global state: one generating thread at a time
         result = check_same_results(criterion, reference=ReferenceCache(context.reference, context.outcomes),
-                                    candidate=worker, strategy=task.strategy, corpus=(),
+                                    candidate=worker, strategy=task.call_strategy, corpus=(),
                                     seed=context.options.seed, name=task.entry_point, replay=replay)
     return dataclasses.replace(result, summary=f"generated inputs: {result.summary}",
                                evidence={"inputs": "generated", **result.evidence})

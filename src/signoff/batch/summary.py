@@ -5,8 +5,11 @@ EvalPlus compute it: for a task with ``n`` samples of which ``c`` pass,
 ``1 - C(n - c, k) / C(n, k)``, averaged over the tasks; k is reported for
 1, 10 and 100 where every task has at least k samples. A sample passes the
 base inputs when its base check passes, and passes signoff when every check
-passes (an error or an inconclusive is not a pass). The samples that pass the
-base inputs but fail signoff are the "plausible but wrong" ones.
+passes (an error or an inconclusive is not a pass); base pass@k is over the
+tasks that have base inputs. The samples that pass the base inputs but fail
+signoff are the "plausible but wrong" ones. For tasks with a workload,
+``speed`` lists each timed (correct) sample's time ratio to the reference,
+with its 95% interval, by task.
 """
 
 from __future__ import annotations
@@ -48,7 +51,9 @@ def summarize(results: Sequence[SampleResult], problems: Sequence[Problem], *,
     by_task: dict[str, list[SampleResult]] = {}
     for result in results:
         by_task.setdefault(result.task_id, []).append(result)
-    base = [(len(rs), sum(r.base_verdict == "pass" for r in rs)) for rs in by_task.values()]
+    # Only tasks with base inputs have a base verdict (a task may have generated inputs alone).
+    base = [(len(rs), sum(r.base_verdict == "pass" for r in rs)) for rs in by_task.values()
+            if any(r.base_verdict is not None for r in rs)]
     full = [(len(rs), sum(r.verdict == "pass" for r in rs)) for rs in by_task.values()]
     plausible = [r for r in results if r.plausible_but_wrong]
     verdicts = Counter(r.verdict for r in results)
@@ -63,11 +68,26 @@ def summarize(results: Sequence[SampleResult], problems: Sequence[Problem], *,
             "samples": [{"task_id": r.task_id, "index": r.index, "summary": _failing(r)}
                         for r in plausible[:MAX_PLAUSIBLE_LISTED]],
         },
+        "speed": speed_ratios(results),
         "problems": [problem.to_json() for problem in problems],
         "duration_s": round(duration_s, 3),
         "judged_now": judged_now,  # the rest were recorded by an earlier, interrupted run (--resume)
         "samples_per_s": round(judged_now / duration_s, 3) if duration_s > 0 else None,
     }
+
+
+def speed_ratios(results: Iterable[SampleResult]) -> dict[str, list[dict[str, Any]]]:
+    """``{task_id: [{index, verdict, ratio, ci95, at_most}, ...]}`` for the samples with a speed check;
+    ``ratio`` is None where none was measured (answers differed on the workload, a timeout, ...)."""
+    ratios: dict[str, list[dict[str, Any]]] = {}
+    for result in results:
+        for check in result.checks:
+            if check.criterion == "speed":
+                evidence = check.evidence
+                ratios.setdefault(result.task_id, []).append({
+                    "index": result.index, "verdict": check.verdict, "ratio": evidence.get("ratio"),
+                    "ci95": evidence.get("ci95"), "at_most": evidence.get("at_most")})
+    return ratios
 
 
 def _failing(result: SampleResult) -> str:
