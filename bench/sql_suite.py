@@ -4,9 +4,11 @@
                                         [--json bench-sql.json]
 
 For each engine, one default run (what ``signoff sql --candidate ENGINE``
-does: the default corpus sample, then every invariant with its default
-threshold and budget) against sqlite3, timed from outside. Prints one column
-per engine: for the corpus, the records that differ by class; for a ratio
+does: the default corpus sample, the generated and metamorphic checks, then
+every invariant with its default threshold and budget) against sqlite3, timed
+from outside. Prints one column per engine: for the corpus and the generated
+scripts, the records (scripts) that differ by class; for the metamorphic
+check, the TLP/NoREC instances the candidate violates; for a ratio
 invariant, the ratio and the verdict; for a scaling invariant, the fitted
 class, the time ratio at the largest size reached, and the verdict. Then the
 wall time of each run (the issue's goal: under 3 minutes on this 2-core machine).
@@ -36,11 +38,14 @@ def cell(check: CheckResult | None) -> str:
     if check is None:
         return "-"
     evidence, verdict = check.evidence, SHORT[check.verdict]
-    if check.criterion == "corpus":
+    if check.criterion in ("corpus", "generated"):
         classes = evidence.get("classes", {})
         if not classes:
             return f"{evidence.get('agree', 0):,} agree {verdict}"
         return " ".join(f"{n:,} {CLASSES[k]}" for k, n in classes.items()) + f" {verdict}"
+    if check.criterion == "metamorphic":
+        violated = sum(evidence.get("violations", {}).values())
+        return f"{violated}/{sum(evidence.get('applicable', {}).values())} violated {verdict}"
     if "candidate_class" in evidence:
         ratio = evidence.get("ratio_at_largest")
         largest = evidence.get("largest_size", 0)
@@ -75,17 +80,18 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * len(header))
     checks: dict[str, dict[str, CheckResult]] = {
         engine: {c.criterion: c for c in run.candidates[0].checks} for engine, run in runs.items()}
-    for name in ("corpus", *INVARIANTS):
+    for name in ("corpus", "generated", "metamorphic", *INVARIANTS):
         print(f"{name:<22}" + "".join(f"{cell(checks[e].get(name)):>{width}}" for e in engines))
     print("-" * len(header))
     verdicts = "".join(f"{SHORT[runs[e].verdict]:>{width}}" for e in engines)
     print(f"{'verdict':<22}" + verdicts)
     print(f"{'wall seconds':<22}" + "".join(f"{walls[e]:>{width}.1f}" for e in engines))
-    corpus_seconds = {e: float(checks[e]["corpus"].evidence.get("seconds", 0.0))
-                      for e in engines if "corpus" in checks[e]}
-    if corpus_seconds:
-        cells = "".join(f"{corpus_seconds.get(e, 0.0):>{width}.1f}" for e in engines)
-        print(f"{'  of which corpus':<22}" + cells)
+    for name in ("corpus", "generated", "metamorphic"):
+        seconds = {e: float(checks[e][name].evidence.get("seconds", 0.0))
+                   for e in engines if name in checks[e]}
+        if seconds:
+            cells = "".join(f"{seconds.get(e, 0.0):>{width}.1f}" for e in engines)
+            print(f"{'  of which ' + name:<22}" + cells)
     if args.json:
         report: dict[str, Any] = {e: {"wall_s": walls[e], "run": runs[e].to_json()} for e in engines}
         args.json.write_text(json.dumps(report, indent=1, default=repr))

@@ -10,27 +10,25 @@ import os
 import random
 import shlex
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from signoff.batch.command import add_batch_parser
-from signoff.checks.same_results import Progress as ProgressCallback
 from signoff.engine import RunOptions, check, replay
-from signoff.environment import capture_environment
 from signoff.errors import SignoffError, SpecError
 from signoff.infer import infer_inputs
+from signoff.recorder import RunRecorder
 from signoff.report.files import write_reports
 from signoff.report.json_report import read_report
+from signoff.report.progress import progress_bars
 from signoff.report.terminal import STYLES, print_run, verdict_text
 from signoff.spec import LoadedSpec, SameResults, Spec, load_spec
 from signoff.store import DEFAULT_STORE, Store, changes_to_json
 from signoff.suites.sql.command import add_sql_parser
-from signoff.verdict import EXIT_CODES, CheckResult, RunResult
+from signoff.verdict import EXIT_CODES
 
 EXIT_USAGE = 2
 
@@ -145,8 +143,10 @@ def _check(options: argparse.Namespace, console: Console, errors: Console) -> in
             loaded = spec
     show_progress = not options.quiet and errors.is_terminal
     seed = options.seed if options.seed is not None else random.randrange(2**32)
-    recorder = None if options.no_store else _Recorder.begin(options.store, spec, loaded, options, seed)
-    with _progress(errors, show_progress) as progress:
+    recorder = None if options.no_store else RunRecorder.begin(
+        options.store, spec=str(loaded.path) if isinstance(loaded, LoadedSpec) else None,
+        reference=spec.reference_target.text, candidates=options.candidate, seed=seed)
+    with progress_bars(errors, show_progress) as progress:
         result = check(loaded, options.candidate,
                        RunOptions(seed=seed, inputs=options.inputs, progress=progress,
                                   on_check=recorder.record if recorder else None))
@@ -157,32 +157,6 @@ def _check(options: argparse.Namespace, console: Console, errors: Console) -> in
     if recorder:
         console.print(f"recorded as run {recorder.run_id} in {options.store}", style="dim", highlight=False)
     return result.exit_code
-
-
-@dataclasses.dataclass
-class _Recorder:
-    """Writes each check to the store as soon as it ends, so a killed run keeps them."""
-
-    store: Store
-    run_id: str
-
-    @classmethod
-    def begin(cls, path: Path, spec: Spec, loaded: LoadedSpec | Spec, options: argparse.Namespace,
-              seed: int) -> _Recorder:
-        store = Store(path)
-        run_id = store.begin_run(
-            spec=str(loaded.path) if isinstance(loaded, LoadedSpec) else None,
-            reference=spec.reference_target.text, candidates=list(options.candidate), seed=seed,
-            command=shlex.join(["signoff", *sys.argv[1:]]), environment=capture_environment(Path.cwd()),
-        )
-        return cls(store, run_id)
-
-    def record(self, candidate: str, check_result: CheckResult) -> None:
-        self.store.record_check(self.run_id, candidate, check_result)
-
-    def finish(self, result: RunResult) -> None:
-        self.store.finish_run(self.run_id, result.verdict, result.duration_s)
-        self.store.close()
 
 
 def _history(options: argparse.Namespace, console: Console, errors: Console) -> int:
@@ -319,25 +293,6 @@ def _replay_one(spec_path: Path | None, reference: str | None, candidate: str, c
     console.print(verdict_text("fail"), f"{replayed.difference.kind}: {replayed.difference.summary}",
                   highlight=False)
     return EXIT_CODES["fail"]
-
-
-@contextmanager
-def _progress(console: Console, enabled: bool) -> Iterator[ProgressCallback | None]:
-    if not enabled:
-        yield None
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-               TimeElapsedColumn(), TextColumn("{task.fields[budget]}"))
-    with Progress(*columns, console=console, transient=True) as progress:
-        tasks: dict[str, TaskID] = {}
-
-        def update(phase: str, done: int, total: int, budget_left_s: float) -> None:
-            if phase not in tasks:
-                tasks[phase] = progress.add_task(phase, total=total, budget="")
-            progress.update(tasks[phase], completed=done, total=total,
-                            budget=f"budget left {max(0.0, budget_left_s):.0f} s")
-
-        yield update
 
 
 if __name__ == "__main__":

@@ -34,6 +34,10 @@ COST_CHECKS: dict[type[Criterion], Callable[[Any, CostContext], CheckResult]] = 
     Scaling: check_scaling,
     Memory: check_memory,
 }
+# The order criteria run in, cheap first (DESIGN.md's plan): answers, then
+# memory (a few fresh workers), then growth (which stops early when the
+# candidate's time explodes), then speed. Reports keep the spec's order.
+RUN_ORDER: dict[type[Criterion], int] = {SameResults: 0, Memory: 1, Scaling: 2, Speed: 3}
 
 
 @dataclass(frozen=True)
@@ -82,8 +86,9 @@ def check(
             if spec.workload is not None and isinstance(worker, Worker):
                 cost = CostContext(reference, worker, spec.workload, sameness.equal,
                                    sameness.exceptions, seed, options.progress)
-            checks = []
-            for criterion in spec.criteria:
+            checks: dict[int, CheckResult] = {}
+            for position, criterion in sorted(enumerate(spec.criteria),
+                                              key=lambda item: RUN_ORDER.get(type(item[1]), len(RUN_ORDER))):
                 if isinstance(worker, LoadFailure):
                     result = _load_failed(criterion.name, worker)
                 elif isinstance(criterion, SameResults):
@@ -96,10 +101,10 @@ def check(
                 else:
                     assert cost is not None  # the spec requires a workload for cost criteria
                     result = COST_CHECKS[type(criterion)](criterion, cost)
-                checks.append(result)
+                checks[position] = result
                 if options.on_check:
                     options.on_check(target.text, result)
-            results.append(CandidateResult(target.text, tuple(checks)))
+            results.append(CandidateResult(target.text, tuple(checks[i] for i in sorted(checks))))
     finally:
         reference.close()
         for each in workers:

@@ -19,12 +19,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import hypothesis
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
-from hypothesis.errors import Unsatisfiable
-from hypothesis.reporting import with_reporter
 from hypothesis.strategies import SearchStrategy
 
+from signoff.checks.hypothesis_run import DRAW_PHASES, SHRINK_PHASES, Differs, run_quietly
 from signoff.outcomes import FATAL, Difference, Outcome, compare, compare_repeat
 from signoff.runner.process import Worker, run_cases
 from signoff.spec import Call, SameResults
@@ -128,7 +125,7 @@ def check_same_results(
         def draw(call: Call) -> None:
             drawn.append(call)
 
-        error = _hypothesis(strategy, seed, criterion.examples, [Phase.generate], draw)
+        error = run_quietly(strategy, seed, criterion.examples, DRAW_PHASES, draw)
         first: Failure | None = None
         known: list[bytes] = []
         for start in range(0, len(drawn), BATCH_SIZE):
@@ -166,34 +163,6 @@ def check_same_results(
 _LOST = marshal.dumps(("crash", "stopped before this input"), 2)
 
 
-class _Differs(Exception):
-    """Raised inside the Hypothesis test so that it shrinks the input."""
-
-
-def _hypothesis(strategy: SearchStrategy[Call], seed: int, examples: int, phases: list[Phase],
-                body: Callable[[Call], None]) -> str | None:
-    """Run ``body`` under Hypothesis; an error message if Hypothesis or the strategy failed."""
-    test = settings(
-        max_examples=examples, deadline=None, database=None,
-        suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
-        report_multiple_bugs=False, phases=phases,
-    )(given(strategy)(body))
-    with with_reporter(lambda _text: None):
-        try:
-            hypothesis.seed(seed)(test)()
-        except _Differs:
-            pass
-        except Unsatisfiable:
-            return "the strategy could not generate any input (too many filtered out)"
-        except hypothesis.errors.HypothesisException as exception:
-            # Flaky: the candidate changed its mind on a replayed input. The
-            # differences already seen are real; the caller reports them.
-            return f"Hypothesis stopped: {type(exception).__name__}: {exception}"
-        except Exception as exception:  # the user's strategy raised
-            return f"generating inputs failed: {type(exception).__name__}: {exception}"
-    return None
-
-
 def _shrink(
     first: Failure, known: list[bytes], strategy: SearchStrategy[Call], seed: int, examples: int,
     deadline: float,
@@ -223,12 +192,9 @@ def _shrink(
         failure = judge(call, case, ref, outcomes, False)
         if failure:
             found.append(failure)
-            raise _Differs
+            raise Differs
 
-    phases = [Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink]
-    # No explain phase: it calls the test on variants after shrinking, which would
-    # cost a slow candidate dearly and make the last failure not the minimal one.
-    _hypothesis(strategy, seed, examples, phases, one_example)
+    run_quietly(strategy, seed, examples, SHRINK_PHASES, one_example)
     return found[-1] if found else first  # Hypothesis replays the minimal one last
 
 

@@ -9,6 +9,8 @@ results are SQLite's and only the flaw differs:
 - ``hanging``: a statement that names the table ``stuck`` never returns;
 - ``crashing``: a statement that names the table ``boom`` kills the process;
 - ``forgetful``: primary-key lookups find nothing (fast and wrong).
+- ``emptyless``: an INSERT of an empty string ``''`` is silently dropped, so
+  the row is lost (a wrong result only after that one INSERT).
 """
 
 from __future__ import annotations
@@ -104,3 +106,14 @@ def _forget(sql: str) -> str:
 def forgetful(path: str) -> Connection:
     """Primary-key lookups find nothing (fast, and wrong)."""
     return Connection(path, _forget)
+
+
+def _drop_empty(sql: str) -> str:
+    if sql.lstrip().upper().startswith("INSERT") and "''" in sql:
+        return "SELECT NULL WHERE 0"
+    return sql
+
+
+def emptyless(path: str) -> Connection:
+    """An INSERT of an empty string succeeds and stores nothing."""
+    return Connection(path, _drop_empty)

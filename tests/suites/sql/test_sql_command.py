@@ -11,9 +11,11 @@ import pytest
 from rich.console import Console
 
 from signoff.errors import SpecError
+from signoff.store import Store
 from signoff.suites.sql.command import add_sql_parser, options_from
 
 FLAWED = Path(__file__).resolve().with_name("flawed_sql_engines.py")
+FLAWED_QUERIES = FLAWED.with_name("flawed_query_engines.py")
 CORPUS = """\
 statement ok
 CREATE TABLE t(a INTEGER)
@@ -60,21 +62,43 @@ def test_malformed_arguments_are_usage_errors() -> None:
     assert options_from(parse("--candidate", "x:y", "--invariant", "none")).invariants == []
 
 
-def test_sqlite3_against_itself_exits_0_with_a_report(tmp_path: Path) -> None:
+def test_sqlite3_against_itself_exits_0_with_a_report_and_a_stored_run(tmp_path: Path) -> None:
     (tmp_path / "t.test").write_text(CORPUS)
-    report = tmp_path / "report.json"
+    report, store = tmp_path / "report.json", tmp_path / "runs.db"
     status, text = run("--candidate", "sqlite3", "--corpus", str(tmp_path), "--invariant", "none",
-                       "--json", str(report), "--seed", "5")
+                       "--queries", "100", "--json", str(report), "--seed", "5", "--store", str(store))
     assert status == 0, text
-    assert "corpus" in text and "PASS" in text
+    assert "corpus" in text and "PASS" in text and "recorded as run" in text
     data = json.loads(report.read_text())
     assert data["schema"] == "signoff.report/1" and data["seed"] == 5 and data["verdict"] == "pass"
     assert data["candidates"][0]["target"] == "sqlite3"
+    criteria = [check["criterion"] for check in data["candidates"][0]["checks"]]
+    assert criteria == ["corpus", "generated", "metamorphic"]
+    with Store(store) as runs:
+        [stored] = runs.list_runs()
+        assert stored.verdict == "pass" and stored.reference == "sqlite3"
+        again = runs.load_run(stored.id).result
+    assert [c.criterion for c in again.candidates[0].checks] == criteria
+
+
+def test_a_bad_command_line_records_nothing(tmp_path: Path) -> None:
+    store = tmp_path / "runs.db"
+    with pytest.raises(SpecError, match="unknown invariant"):
+        run("--candidate", "sqlite3", "--invariant", "nope", "--store", str(store))
+    assert not store.exists()
+
+
+def test_a_where_bug_shows_the_smallest_tlp_or_norec_script(tmp_path: Path) -> None:
+    status, text = run("--candidate", f"{FLAWED_QUERIES}:truncating", "--no-corpus", "--invariant", "none",
+                       "--queries", "200", "--seed", "2", "--no-store")
+    assert status == 1, text
+    assert "metamorphic" in text and "the smallest script that shows it" in text
+    assert "the reference keeps it" in text
 
 
 def test_a_scanning_engine_exits_1_and_shows_both_plans(tmp_path: Path) -> None:
     status, text = run("--candidate", f"{FLAWED}:scanning", "--no-corpus", "--invariant", "pk_lookup",
-                       "--budget", "8", "--seed", "1")
+                       "--budget", "8", "--seed", "1", "--queries", "0", "--no-store")
     assert status == 1, text
     assert "pk_lookup" in text and "FAIL" in text
     assert "SEARCH test USING INTEGER PRIMARY KEY" in text and "SCAN test" in text

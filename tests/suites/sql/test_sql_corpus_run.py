@@ -84,7 +84,7 @@ def corpus_check(tmp_path: Path, files: dict[str, str | bytes], candidate: str =
             path.write_bytes(text)
         else:
             path.write_text(text)
-    result = run_sql(SqlOptions(candidates=[candidate], corpus=[tmp_path], invariants=[],
+    result = run_sql(SqlOptions(candidates=[candidate], corpus=[tmp_path], invariants=[], queries=0,
                                 timeout_s=timeout_s, seed=0))
     [check] = result.candidates[0].checks
     assert check.criterion == "corpus"
@@ -153,7 +153,8 @@ def test_a_crash_is_reported_with_the_statement(tmp_path: Path) -> None:
 def test_when_the_corpus_budget_runs_out_the_check_is_inconclusive(tmp_path: Path) -> None:
     for name in ("a.test", "b.test"):
         (tmp_path / name).write_text(GOOD)
-    options = SqlOptions(candidates=["sqlite3"], corpus=[tmp_path], invariants=[], corpus_budget_s=0.0)
+    options = SqlOptions(candidates=["sqlite3"], corpus=[tmp_path], invariants=[], queries=0,
+                         corpus_budget_s=0.0)
     result = run_sql(options)
     [check] = result.candidates[0].checks
     assert check.verdict == "inconclusive"

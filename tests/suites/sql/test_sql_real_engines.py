@@ -51,15 +51,26 @@ SELECT * FROM no_such_table
 """
 
 
+QUERIES = 60
+
+
 @pytest.mark.parametrize("engine", ["turso", "libsql", "duckdb", "apsw"])
 def test_a_real_engine_runs_a_corpus_and_an_invariant(engine: str, tmp_path: Path) -> None:
     if importlib.util.find_spec(NAMED[engine].module) is None:
         pytest.skip(f"{NAMED[engine].package} is not installed (pip install 'signoff[sql]')")
     (tmp_path / "small.test").write_text(SMALL_CORPUS)
     result = run_sql(SqlOptions(candidates=[engine], corpus=[tmp_path], invariants=["pk_lookup"],
-                                budget_s=4.0, seed=3))
-    corpus, lookup = result.candidates[0].checks
+                                budget_s=4.0, seed=3, queries=QUERIES))
+    corpus, generated, oracles, lookup = result.candidates[0].checks
     assert corpus.criterion == "corpus" and lookup.criterion == "pk_lookup"
+    assert generated.criterion == "generated" and oracles.criterion == "metamorphic"
+    assert generated.evidence["scripts"] == QUERIES, generated.summary
+    assert oracles.evidence["instances"] == QUERIES, oracles.summary
+    if engine in ("libsql", "apsw"):  # SQLite itself inside: the same answers
+        assert generated.verdict == "pass", generated.summary
+    if engine == "duckdb":  # no untyped columns, no text in a REAL column: rejected, not misread
+        assert generated.evidence["classes"].get("unsupported", 0) >= 1, generated.summary
+    assert oracles.verdict in ("pass", "fail"), oracles.summary
     assert corpus.verdict in ("pass", "fail"), corpus.summary
     assert corpus.evidence["records"] == 7
     if engine == "duckdb":  # integer division: DuckDB's 5 / 2 is 2.5

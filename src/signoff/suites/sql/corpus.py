@@ -19,6 +19,13 @@ and ``hang`` (the worker died or ran out of time on the record), ``not_run``
 (after a crash or hang in the same file, or when the budget ran out). When
 the corpus budget runs out, the file being run stops where each engine is
 and the files left are listed.
+
+Each example kept of a difference then gets the smallest script that still
+shows it (``minimize.py``): subsets of the file's records up to the
+differing one are run on a fresh in-memory database in both workers
+(``slt_subset``) until no record can be dropped, within a time budget per
+example and for the whole run. Hangs are not shrunk: each try that still
+hangs costs the whole time limit.
 """
 
 from __future__ import annotations
@@ -31,6 +38,15 @@ from pathlib import Path
 from typing import Any
 
 from signoff.outcomes import Outcome
+from signoff.suites.sql.minimize import (
+    MINIMIZE_EACH_S,
+    MINIMIZE_TOTAL_S,
+    MINIMIZED,
+    Trial,
+    earlier_records,
+    script_evidence,
+    shrink,
+)
 from signoff.suites.sql.slt_compare import agree
 from signoff.suites.sql.slt_format import QueryResult
 from signoff.suites.sql.slt_parser import (
@@ -41,7 +57,7 @@ from signoff.suites.sql.slt_parser import (
     SltParseError,
     load_lenient,
 )
-from signoff.suites.sql.slt_runner import RecordOutcome
+from signoff.suites.sql.slt_runner import REFERENCE_ENGINE, RecordOutcome
 from signoff.suites.sql.workers import SqlWorker, call_all
 from signoff.verdict import CheckResult, Verdict
 
@@ -50,6 +66,7 @@ EXAMPLES = 5  # examples kept per class of difference
 SQL_SHOWN = 400  # characters of a record's SQL kept in an example
 CLASSES = ("wrong_result", "wrong_error", "unsupported", "crash", "hang", "not_run")
 FAILING = frozenset({"wrong_result", "wrong_error", "unsupported", "crash", "hang"})
+TRY_AT_LEAST_S = 1.0  # the shortest time limit of one try of the minimiser, near the end of its budget
 Progress = Callable[[str, int, int], None]
 
 
@@ -87,11 +104,29 @@ class Comparison:
     versus_file: Counter[str] = field(default_factory=Counter)  # the candidate's own statuses
     failures: list[str] = field(default_factory=list)  # files the candidate could not run at all
 
-    def add(self, kind: str, example: dict[str, Any]) -> None:
+    def add(self, kind: str, example: dict[str, Any]) -> int | None:
+        """Count a difference and keep it as an example while there are few; its rank when kept."""
         self.classes[kind] += 1
         kept = self.examples.setdefault(kind, [])
-        if len(kept) < EXAMPLES:
-            kept.append(example)
+        if len(kept) >= EXAMPLES:
+            return None
+        kept.append(example)
+        return len(kept) - 1
+
+
+@dataclass
+class _Example:
+    """A kept example still to be shrunk, with what the minimiser needs to run its file again."""
+
+    candidate: SqlWorker
+    kind: str
+    rank: int  # its place among the examples of its class: the first of each class is shrunk first
+    evidence: dict[str, Any]
+    path: str
+    records: list[Record | BrokenRecord]
+    index: int
+    reference: RecordOutcome  # what the reference did on the record in the corpus run
+    candidate_raised: str | None  # what the candidate raised there, if it did
 
 
 @dataclass
@@ -102,16 +137,25 @@ class CorpusRun:
     reference_faults: list[dict[str, Any]] = field(default_factory=list)
     comparisons: list[Comparison] = field(default_factory=list)
     not_run_files: list[str] = field(default_factory=list)  # left when the budget ran out
-    seconds: float = 0.0
+    seconds: float = 0.0  # the whole run, shrinking the examples included
+    minimize_seconds: float = 0.0  # shrinking the examples
 
 
 def run_corpus(files: Sequence[tuple[Path, str]], reference: SqlWorker, candidates: Sequence[SqlWorker], *,
                budget_s: float | None = None, chunk_s: float = CHUNK_S,
-               progress: Progress | None = None) -> CorpusRun:
-    """Run ``files`` (path, name shown) on every engine and compare each candidate with the reference."""
+               progress: Progress | None = None, minimize_each_s: float = MINIMIZE_EACH_S,
+               minimize_total_s: float = MINIMIZE_TOTAL_S) -> CorpusRun:
+    """Run ``files`` (path, name shown) on every engine and compare each candidate with the reference.
+
+    Then shrink each kept example to its smallest script, for at most
+    ``minimize_each_s`` each and ``minimize_total_s`` in all (0 shrinks none);
+    this budget is apart from ``budget_s``, so that a corpus that used all of
+    its own still gets its examples shrunk.
+    """
     began = time.monotonic()
     deadline = began + budget_s if budget_s is not None else float("inf")
     run = CorpusRun(comparisons=[Comparison(c.engine) for c in candidates])
+    examples: list[_Example] = []
     for number, (path, name) in enumerate(files):
         if time.monotonic() > deadline:
             run.not_run_files.extend(shown for _, shown in files[number:])
@@ -130,7 +174,8 @@ def run_corpus(files: Sequence[tuple[Path, str]], reference: SqlWorker, candidat
         engines = [_EngineFile(sql) for sql in (reference, *candidates)]
         if not _run_file(str(path), records, engines, chunk_s, deadline):
             run.not_run_files.append(f"{name} (the rest of it)")
-        _compare_file(name, records, engines, run)
+        _compare_file(name, str(path), records, engines, run, examples)
+    _shrink_examples(examples, reference, minimize_each_s, minimize_total_s, run, progress)
     run.seconds = time.monotonic() - began
     return run
 
@@ -166,11 +211,17 @@ def _run_file(path: str, records: list[Record | BrokenRecord], engines: list[_En
 
 
 def _take(engine: _EngineFile, records: list[Record | BrokenRecord], encoded: list[Any]) -> None:
-    for index, status, message, values, columns, raised, seconds in encoded:
-        record = records[index]
-        assert not isinstance(record, HashThreshold | Halt)  # they give no outcome
-        got = None if values is None else QueryResult(tuple(values), columns)
-        engine.results[index] = RecordOutcome(record, status, message, got, raised, seconds)
+    for item in encoded:
+        engine.results[item[0]] = _decode(records, item)
+
+
+def _decode(records: list[Record | BrokenRecord], encoded: Any) -> RecordOutcome:
+    """A record's outcome from its travelling form (``driver.encode_outcome``)."""
+    index, status, message, values, columns, raised, seconds = encoded
+    record = records[index]
+    assert not isinstance(record, HashThreshold | Halt)  # they give no outcome
+    got = None if values is None else QueryResult(tuple(values), columns)
+    return RecordOutcome(record, status, message, got, raised, seconds)
 
 
 def _recover(path: str, records: list[Record | BrokenRecord], engine: _EngineFile, fault: Outcome) -> None:
@@ -187,8 +238,8 @@ def _recover(path: str, records: list[Record | BrokenRecord], engine: _EngineFil
     engine.done = True
 
 
-def _compare_file(name: str, records: list[Record | BrokenRecord], engines: list[_EngineFile],
-                  run: CorpusRun) -> None:
+def _compare_file(name: str, path: str, records: list[Record | BrokenRecord], engines: list[_EngineFile],
+                  run: CorpusRun, examples: list[_Example]) -> None:
     reference, candidates = engines[0], engines[1:]
     for index, ours in sorted(reference.results.items()):
         if isinstance(ours, Fault):
@@ -212,10 +263,78 @@ def _compare_file(name: str, records: list[Record | BrokenRecord], engines: list
                 comparison.agree += 1
                 continue
             record = records[index]
-            comparison.add(kind, {
-                "file": name, "line": record.line, "sql": _sql(record),
-                "reference": _describe(ours), "candidate": _describe(theirs), "difference": difference,
-            })
+            example = {"file": name, "line": record.line, "sql": _sql(record),
+                       "reference": _describe(ours), "candidate": _describe(theirs), "difference": difference}
+            rank = comparison.add(kind, example)
+            if rank is not None and kind in FAILING:
+                raised = theirs.raised if isinstance(theirs, RecordOutcome) else None
+                examples.append(_Example(engine.sql, kind, rank, example, path, records, index, ours, raised))
+
+
+def _shrink_examples(examples: list[_Example], reference: SqlWorker, each_s: float, total_s: float,
+                     run: CorpusRun, progress: Progress | None) -> None:
+    """Give each example its smallest script (``minimize.py``), first examples of each class first."""
+    began = time.monotonic()
+    deadline = began + total_s
+    order = sorted(examples, key=lambda e: (e.rank, CLASSES.index(e.kind)))
+    for done, example in enumerate(order):
+        if progress:
+            progress("shrinking differences", done, len(order))
+        if example.kind not in MINIMIZED:
+            example.evidence.update(script=None, script_note="not shrunk: each try of a hang costs "
+                                                            "the whole time limit")
+            continue
+        earlier, statements, always = earlier_records(example.records, example.index, REFERENCE_ENGINE)
+        trial = _trial(example, reference, always)
+        shrunk = shrink(earlier, statements, trial, min(time.monotonic() + each_s, deadline))
+        example.evidence.update(script_evidence(example.records, example.index, len(earlier) + 1, shrunk))
+    if progress and order:
+        progress("shrinking differences", len(order), len(order))
+    run.minimize_seconds = time.monotonic() - began
+
+
+def _trial(example: _Example, reference: SqlWorker, always: list[int]) -> Trial:
+    """One try: the records kept (and ``always``) then the example's, on both engines.
+
+    The difference is still there when the candidate's outcome is of the same
+    class and each engine fails the same way as in the corpus run: the
+    reference raises the same error, or again raises none (its values may
+    change: a wrong result needs only the rows that show it), and an
+    ``unsupported`` candidate raises the same error. Without that, a script
+    could show another difference: drop the CREATE TABLE of a ``wrong_error``
+    example and the reference raises "no such table" instead.
+    """
+    engines = (reference, example.candidate)
+
+    def trial(kept: list[int], left_s: float) -> bool:
+        indices = sorted([*always, *kept, example.index])
+        for sql in engines:
+            sql.progress.write_bytes(b"")
+        limit = min(max(sql.worker.limits.timeout_s for sql in engines), max(left_s, TRY_AT_LEAST_S))
+        calls = [(sql, "slt_subset", (example.path, indices)) for sql in engines]
+        outcomes = call_all(calls, timeout_s=limit)
+        ours, theirs = (_last(example, sql, outcome) for sql, outcome in zip(engines, outcomes, strict=True))
+        if not isinstance(ours, RecordOutcome) or theirs is None:
+            return False
+        before = example.reference
+        same = ours.raised == before.raised and (ours.got is None) == (before.got is None)
+        if example.kind == "unsupported":
+            same = same and isinstance(theirs, RecordOutcome) and theirs.raised == example.candidate_raised
+        return same and classify(ours, theirs)[0] == example.kind
+
+    return trial
+
+
+def _last(example: _Example, sql: SqlWorker, outcome: Outcome) -> Result | None:
+    """The example's record's outcome in a try; None when the try went wrong before it."""
+    if outcome.status == "ok":
+        encoded = outcome.detail[0]
+        if encoded and encoded[-1][0] == example.index:
+            return _decode(example.records, encoded[-1])
+        return None
+    if outcome.status == "raise" or sql.last_record() != example.index:
+        return None
+    return Fault(outcome.status, outcome.describe())
 
 
 def classify(reference: RecordOutcome, candidate: Result | None) -> tuple[str, str]:
@@ -266,6 +385,7 @@ def corpus_check(run: CorpusRun, comparison: Comparison, reference: str) -> Chec
         "parse_problems": run.problems[:50], "parse_problem_count": len(run.problems),
         "reference_faults": run.reference_faults[:20], "not_run_files": run.not_run_files,
         "engine_failures": comparison.failures[:20], "seconds": round(run.seconds, 3),
+        "shrink_seconds": round(run.minimize_seconds, 3),
     }
     counted = ", ".join(f"{n:,} {kind.replace('_', ' ')}" for kind, n in classes.items())
     shown = (f"{comparison.agree:,} of {comparison.compared:,} records agree with {reference}"

@@ -19,6 +19,13 @@ Operations (``dispatch(name, *args)``); every answer is plain data:
   the corpus file at ``path`` for at most about ``budget_s`` seconds; answers
   ``(next, outcomes, halted)``. A fresh worker (after a crash) replays records
   ``0..start-1`` first, silently, to rebuild the database;
+- ``("scripts", scripts)``: run each script (a list of SQL statements) on a
+  fresh in-memory database; answers each statement's outcome (``ScriptStep``).
+  The progress file holds the index of the script being run;
+- ``("slt_subset", path, indices)``: run only those records of the corpus file
+  at ``path``, in the order given, on a fresh in-memory database (one try of
+  the minimiser, ``minimize.py``); answers their outcomes. The progress file
+  holds the index of the record being run;
 - ``("setup", workload, size)``, ``("work", workload, size)``,
   ``("answer", workload, size)``, ``("steps", workload, size)``,
   ``("plan", workload)``: see ``workloads``.
@@ -30,6 +37,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from signoff.suites.sql import workloads
@@ -145,6 +153,37 @@ def encode_outcome(index: int, outcome: RecordOutcome) -> EncodedOutcome:
     return (index, outcome.status, outcome.message, values, columns, outcome.raised, outcome.seconds)
 
 
+_subset_file: dict[str, list[Record | BrokenRecord]] = {}  # the file the minimiser works on, parsed
+
+
+def run_slt_subset(path: str, indices: list[int]) -> list[EncodedOutcome]:
+    """Run only records ``indices`` of the file, on a fresh in-memory database.
+
+    The minimiser tries many subsets of one file in a row, so the file is
+    parsed once and kept. The corpus file's own connection (``slt``) is left
+    alone: a try must not see, or change, the database the corpus built.
+    """
+    records = _subset_file.get(path)
+    if records is None:
+        _subset_file.clear()
+        records = _subset_file[path] = load_lenient(path)
+    connection = connect(":memory:")
+    try:
+        runner = SltRunner(connection, path=path)
+        outcomes: list[EncodedOutcome] = []
+        for index in indices:
+            _mark_progress(index)
+            outcome = runner.run(records[index])
+            if outcome is not None:
+                outcomes.append(encode_outcome(index, outcome))
+        return outcomes
+    finally:
+        try:
+            connection.close()
+        except Exception:  # a connection that cannot close changes no outcome
+            pass
+
+
 def _open_corpus_file(path: str) -> _CorpusFile:
     close_slt()
     records = load_lenient(path)
@@ -171,6 +210,69 @@ def read_progress(path: str) -> int | None:
     except OSError:
         return None
     return int(text) if text.isdigit() else None
+
+
+# One statement's outcome in a script: ("rows", values of each row) when it gave
+# a result set, ("done", ()) when it gave none, ("raise", "Type: message").
+ScriptStep = tuple[str, Any]
+
+
+def run_scripts(scripts: list[list[str]]) -> list[list[ScriptStep]]:
+    """Run each script on a fresh in-memory database, statement by statement, to its end."""
+    return [_run_script(index, statements) for index, statements in enumerate(scripts)]
+
+
+def _run_script(index: int, statements: list[str]) -> list[ScriptStep]:
+    _mark_progress(index)
+    connection = connect(":memory:")
+    steps: list[ScriptStep] = []
+    try:
+        for sql in statements:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(sql)
+                description = cursor.description
+                # An empty description is no result set too (libsql gives () for DDL).
+                rows = None if not description else cursor.fetchall()
+            except Exception as error:
+                steps.append(("raise", f"{type(error).__name__}: {error}"))
+                continue
+            finally:
+                try:
+                    cursor.close()
+                except Exception:  # a cursor that cannot close changes no outcome
+                    pass
+            if rows is None:
+                steps.append(("done", ()))
+            else:
+                steps.append(("rows", tuple(tuple(plain_value(v) for v in row) for row in rows)))
+    finally:
+        try:
+            connection.close()
+        except Exception:
+            pass
+    return steps
+
+
+def plain_value(value: object) -> object:
+    """A value as the parent compares it: None, int, float, str or bytes.
+
+    Drivers return other types for the same SQL values (DuckDB a Decimal for
+    1.5, some drivers a bool or a memoryview); anything else travels as its
+    type name and text, so that it shows as a difference, never as a crash.
+    """
+    if value is None or type(value) in (int, float, str, bytes):
+        return value
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    for kind in (int, float, str):  # subclasses of the plain types
+        if isinstance(value, kind):
+            return kind(value)
+    return f"<{type(value).__name__}> {value!s}"
 
 
 def _database(name: str) -> workloads.Database:
@@ -229,6 +331,7 @@ def steps(workload: str, size: int) -> int | None:
 
 
 _OPERATIONS: dict[str, Callable[..., Any]] = {
-    "info": info, "slt": run_slt, "slt_close": close_slt,
+    "info": info, "slt": run_slt, "slt_close": close_slt, "scripts": run_scripts,
     "setup": setup, "work": work, "answer": answer, "plan": plan, "steps": steps,
+    "slt_subset": run_slt_subset,
 }

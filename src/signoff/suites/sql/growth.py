@@ -151,9 +151,15 @@ def _verdict(invariant: Invariant, judge: Judge, bound: str, measured: list[int]
                 f"({trend:.3g}x further behind at the largest sizes than at the smallest; {classes})")
     elif trend <= TREND_LIMIT and (within or alike):
         verdict = "pass"
-        how = f"no worse than {allowed}" if within else "as the reference does on this machine"
-        text = (f"grows as {grows}, {how}, keeping pace with the reference (ratio trend {trend:.3g}x; "
-                f"{classes})")
+        pace = f"keeps pace with the reference (ratio trend {trend:.3g}x)"
+        if len(candidate_range) == 1:
+            how = f"no worse than {allowed}" if within else "as the reference does on this machine"
+            text = f"grows as {grows}, {how}, and {pace}; {classes}"
+        else:
+            # An ambiguous fit (say O(1) or O(n^2)) says little alone; the flat ratio decides.
+            how = f"the better within {allowed}" if within else "one of them the reference's"
+            between = " and ".join(candidate_range)
+            text = f"{pace}; the growth fit is ambiguous between {between} ({how}); {classes}"
     else:
         text = (f"the fit does not decide: candidate {grows}, bound {allowed}, ratio trend {trend:.3g}x "
                 f"({classes})")

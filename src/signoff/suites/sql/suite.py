@@ -2,9 +2,11 @@
 
 ``run_sql(SqlOptions(candidates=["turso"]))`` starts one worker per engine,
 runs the sqllogictest corpus on all of them at once and compares each
-candidate with the reference (one ``corpus`` check), then runs each
-performance invariant for each candidate (one check per invariant). Nothing
-is printed; the command (``command.py``) renders the result.
+candidate with the reference (one ``corpus`` check), then for each candidate
+runs Hypothesis-generated scripts on both engines (``generated``), the TLP
+and NoREC oracles on the candidate (``metamorphic``), and each performance
+invariant (one check per invariant). Nothing is printed; the command
+(``command.py``) renders the result.
 
 The default corpus is a sample of the shared corpus (``DEFAULT_SAMPLE``, about
 11,000 records, a few seconds on SQLite), found at
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from signoff.errors import SpecError, TargetError
 from signoff.runner.process import LoadFailure
+from signoff.suites.sql import differential, metamorphic
 from signoff.suites.sql.corpus import corpus_check, run_corpus
 from signoff.suites.sql.engines import resolve_engine
 from signoff.suites.sql.invariants import INVARIANTS, Judge, check_invariant, parse_threshold
@@ -49,11 +52,13 @@ class SqlOptions:
     corpus: Sequence[Path] | None = None  # None: the default sample; empty: no corpus
     invariants: Sequence[str] | None = None  # None: every invariant; empty: none
     thresholds: Mapping[str, str] = field(default_factory=dict)  # invariant -> threshold text
-    budget_s: float | None = None  # per invariant; None: each invariant's default
+    budget_s: float | None = None  # per invariant and generated check; None: each one's default
+    queries: int = differential.DEFAULT_EXAMPLES  # generated scripts, and TLP/NoREC instances; 0: none
     corpus_budget_s: float | None = DEFAULT_CORPUS_BUDGET_S
     timeout_s: float = DEFAULT_TIMEOUT_S  # per record, per unit of work
     seed: int | None = None
     progress: Progress | None = None
+    on_check: Callable[[str, CheckResult], None] | None = None  # each check as it ends: (candidate, check)
 
 
 def corpus_files(paths: Sequence[Path] | None) -> list[tuple[Path, str]]:
@@ -77,7 +82,8 @@ def corpus_files(paths: Sequence[Path] | None) -> list[tuple[Path, str]]:
     return files
 
 
-def _validate(options: SqlOptions) -> tuple[list[str], dict[str, float | str]]:
+def validate(options: SqlOptions) -> tuple[list[str], dict[str, float | str]]:
+    """The invariants to run and their thresholds; SpecError for anything malformed."""
     if not options.candidates:
         raise SpecError("no candidate: name one with --candidate ENGINE (sqlite3, turso, libsql, duckdb, "
                         "apsw) or --candidate module:factory")
@@ -92,6 +98,8 @@ def _validate(options: SqlOptions) -> tuple[list[str], dict[str, float | str]]:
         thresholds[name] = parse_threshold(INVARIANTS[name], text)
     if options.budget_s is not None and not options.budget_s > 0:
         raise SpecError(f"--budget must be a number of seconds > 0, not {options.budget_s}")
+    if options.queries < 0:
+        raise SpecError(f"--queries must be a number >= 0, not {options.queries}")
     if not options.timeout_s > 0:
         raise SpecError(f"--timeout must be a number of seconds > 0, not {options.timeout_s}")
     return names, thresholds
@@ -99,7 +107,7 @@ def _validate(options: SqlOptions) -> tuple[list[str], dict[str, float | str]]:
 
 def run_sql(options: SqlOptions) -> RunResult:
     """Judge each candidate engine against the reference engine (see the module docstring)."""
-    names, thresholds = _validate(options)
+    names, thresholds = validate(options)
     reference_engine = resolve_engine(options.reference)
     candidate_engines = [resolve_engine(text) for text in options.candidates]
     files = corpus_files(options.corpus)
@@ -116,29 +124,50 @@ def run_sql(options: SqlOptions) -> RunResult:
                 raise TargetError(f"--candidate {text}: {worker.detail}")
             workers.append(worker)
         running = [w for w in workers if isinstance(w, SqlWorker)]
+        texts = {id(w): text for text, w in zip(options.candidates, workers, strict=True)}
         checks: dict[int, list[CheckResult]] = {id(w): [] for w in workers}
+
+        def ended(worker: SqlWorker | LoadFailure, check: CheckResult) -> None:
+            if isinstance(worker, SqlWorker):
+                versions = {"reference": reference.version, "candidate": worker.version}
+                check = replace(check, evidence={**check.evidence, "versions": versions})
+            checks[id(worker)].append(check)
+            if options.on_check:
+                options.on_check(texts[id(worker)], check)
+
+        for worker in workers:
+            if isinstance(worker, LoadFailure):
+                last = worker.detail.strip().splitlines()[-1] if worker.detail.strip() else worker.kind
+                shown = f"the candidate engine could not be started: {last}"
+                ended(worker, CheckResult("load", "fail", shown,
+                                          {"load_failure": worker.kind, "detail": worker.detail}))
         if files and running:
             run = run_corpus(files, reference, running, budget_s=options.corpus_budget_s,
                              progress=options.progress)
             for worker, comparison in zip(running, run.comparisons, strict=True):
-                checks[id(worker)].append(corpus_check(run, comparison, options.reference))
+                ended(worker, corpus_check(run, comparison, options.reference))
         for worker in running:
+            for check in _generated_checks(reference, worker, seed, options):
+                ended(worker, check)
             judge = Judge(reference, worker, seed, options.progress)
             for name in names:
-                checks[id(worker)].append(check_invariant(
-                    INVARIANTS[name], judge, threshold=thresholds.get(name), budget_s=options.budget_s))
-        results = []
-        for text, worker in zip(options.candidates, workers, strict=True):
-            if isinstance(worker, LoadFailure):
-                last = worker.detail.strip().splitlines()[-1] if worker.detail.strip() else worker.kind
-                failed = CheckResult("load", "fail", f"the candidate engine could not be started: {last}",
-                                     {"load_failure": worker.kind, "detail": worker.detail})
-                results.append(CandidateResult(text, (failed,)))
-            else:
-                versions = {"reference": reference.version, "candidate": worker.version}
-                results.append(CandidateResult(text, tuple(
-                    replace(check, evidence={**check.evidence, "versions": versions})
-                    for check in checks[id(worker)])))
+                ended(worker, check_invariant(INVARIANTS[name], judge, threshold=thresholds.get(name),
+                                              budget_s=options.budget_s))
+        results = tuple(CandidateResult(texts[id(w)], tuple(checks[id(w)])) for w in workers)
     reference_text = options.reference + (f" ({reference.version})" if reference.version else "")
-    return RunResult(reference=reference_text, seed=seed, candidates=tuple(results),
+    return RunResult(reference=reference_text, seed=seed, candidates=results,
                      duration_s=time.monotonic() - started)
+
+
+def _generated_checks(reference: SqlWorker, candidate: SqlWorker, seed: int,
+                      options: SqlOptions) -> list[CheckResult]:
+    """The ``generated`` and ``metamorphic`` checks of one candidate; none when ``queries`` is 0."""
+    if not options.queries:
+        return []
+    generated = differential.check_generated(
+        reference, candidate, seed=seed, examples=options.queries,
+        budget_s=options.budget_s or differential.DEFAULT_BUDGET_S, progress=options.progress)
+    oracles = metamorphic.check_metamorphic(
+        reference, candidate, seed=seed, examples=options.queries,
+        budget_s=options.budget_s or metamorphic.DEFAULT_BUDGET_S, progress=options.progress)
+    return [generated, oracles]

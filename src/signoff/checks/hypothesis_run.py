@@ -1,0 +1,57 @@
+"""Hypothesis as signoff drives it: quiet, seeded, no database, no deadline.
+
+Checks use Hypothesis in two passes: one that only draws inputs (they are
+then run in batches, in worker processes), and, when one of them shows a
+difference, a second with the same seed that shrinks it. ``run_quietly`` is
+both passes; the body raises ``Differs`` to mark an input as failing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import hypothesis
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis.errors import Unsatisfiable
+from hypothesis.reporting import with_reporter
+from hypothesis.strategies import SearchStrategy
+
+T = TypeVar("T")
+
+# No explain phase: it calls the test on variants after shrinking, which would
+# cost a slow candidate dearly and make the last failure not the minimal one.
+SHRINK_PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink]
+DRAW_PHASES = [Phase.generate]
+
+
+class Differs(Exception):
+    """Raised inside the Hypothesis test so that it shrinks the input."""
+
+
+def run_quietly(strategy: SearchStrategy[T], seed: int, examples: int, phases: list[Phase],
+                body: Callable[[T], None]) -> str | None:
+    """Run ``body`` under Hypothesis; an error message if Hypothesis or the strategy failed."""
+
+    def each(value: T) -> None:  # a plain function: Hypothesis cannot wrap a builtin such as list.append
+        body(value)
+
+    test = settings(
+        max_examples=examples, deadline=None, database=None,
+        suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
+        report_multiple_bugs=False, phases=phases,
+    )(given(strategy)(each))
+    with with_reporter(lambda _text: None):
+        try:
+            hypothesis.seed(seed)(test)()
+        except Differs:
+            pass
+        except Unsatisfiable:
+            return "the strategy could not generate any input (too many filtered out)"
+        except hypothesis.errors.HypothesisException as exception:
+            # Flaky: the candidate changed its mind on a replayed input. The
+            # differences already seen are real; the caller reports them.
+            return f"Hypothesis stopped: {type(exception).__name__}: {exception}"
+        except Exception as exception:  # the user's strategy raised
+            return f"generating inputs failed: {type(exception).__name__}: {exception}"
+    return None

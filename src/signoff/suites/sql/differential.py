@@ -1,0 +1,354 @@
+"""The ``generated`` check: Hypothesis-built scripts on both engines, each difference shrunk.
+
+Hypothesis draws ``examples`` scripts (a schema, rows, indexes and one query;
+see ``generate``), they run in batches on the reference and the candidate,
+each in its worker on a fresh in-memory database, and each script's
+statements are compared in order. The first statement on which the engines
+behave differently classifies the script, as the corpus check does:
+
+- ``wrong_result``: both ran it, the results differ (as multisets, or in order
+  when the query orders every output column);
+- ``wrong_error``: the reference raised, the candidate did not;
+- ``unsupported``: the candidate raised, the reference did not;
+- ``crash`` and ``hang``: the candidate's worker died or ran out of time.
+
+Then, for each class seen, Hypothesis runs again with the same seed and
+shrinks the first script of that class to the smallest one that still shows
+that class of difference. The report's example is that script, cut after
+the statement that differs, without the earlier statements it does not need
+(dropped one at a time while the difference stays). Up to ``EXAMPLES_KEPT``
+more scripts per class, each differing on another statement, are cut and
+reduced the same way. A crash or hang stops the drawing (one is evidence
+enough, and each may cost a time limit).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from signoff.checks.hypothesis_run import DRAW_PHASES, SHRINK_PHASES, Differs, run_quietly
+from signoff.suites.sql.driver import ScriptStep
+from signoff.suites.sql.generate import Script, scripts
+from signoff.suites.sql.workers import SqlWorker, call_all
+from signoff.verdict import CheckResult, Verdict
+
+DEFAULT_EXAMPLES = 300
+DEFAULT_BUDGET_S = 45.0
+SHRINK_BUDGET_S = 15.0  # per class of difference
+BATCH = 50  # scripts per call of a worker
+EXAMPLES_KEPT = 3  # more examples kept per class, beside the shrunk one
+REDUCE_BUDGET_S = 5.0  # per class: dropping statements the examples do not need
+REL_TOL = 1e-9  # reals: sums may be added in another order
+FAILING = ("wrong_result", "wrong_error", "unsupported", "crash", "hang")
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Fault:
+    """The worker crashed or hung on this script."""
+
+    status: str  # crash, timeout, memory
+    description: str
+
+
+Steps = list[ScriptStep]
+Ran = Steps | Fault
+
+
+@dataclass(frozen=True)
+class Difference:
+    kind: str
+    statement: int  # the index of the first statement that differs
+    reference: str
+    candidate: str
+
+
+def run_scripts(sql: SqlWorker, batch: Sequence[Sequence[str]]) -> list[Ran]:
+    """Each script's steps on this engine; a fault ends the batch at the script it struck.
+
+    The scripts before the one at fault are run again on the restarted worker,
+    so every result returned is real; the ones after it are not run.
+    """
+    return run_in_parallel([(sql, batch)])[0]
+
+
+def run_in_parallel(work: Sequence[tuple[SqlWorker, Sequence[Sequence[str]]]]) -> list[list[Ran]]:
+    """``run_scripts`` on several workers at once (each worker at most once)."""
+    for sql, _ in work:
+        sql.progress.write_bytes(b"")
+    outcomes = call_all([(sql, "scripts", ([list(s) for s in batch],)) for sql, batch in work])
+    results: list[list[Ran]] = []
+    for (sql, batch), outcome in zip(work, outcomes, strict=True):
+        if outcome.status == "ok":
+            results.append(list(outcome.detail[0]))
+        elif outcome.status == "raise":  # the driver itself failed: no script ran
+            results.append([Fault("crash", outcome.describe())] * len(batch))
+        else:
+            culprit = sql.last_record()
+            culprit = culprit if culprit is not None and 0 <= culprit < len(batch) else 0
+            before = run_scripts(sql, batch[:culprit]) if culprit else []
+            results.append([*before, Fault(outcome.status, outcome.describe())])
+    return results
+
+
+def compare_steps(reference: Ran, candidate: Ran, ordered: bool) -> Difference | None:
+    """The first statement on which the candidate behaved differently; None when all agree.
+
+    Only the last statement (the query) is compared by its rows, in order when
+    ``ordered``; the statements before it only by whether they raised: what a
+    driver returns for a CREATE or an INSERT (a row count, say) is its own.
+    """
+    if isinstance(reference, Fault):
+        raise ValueError("the reference faulted: the script cannot be judged")
+    if isinstance(candidate, Fault):
+        kind = "hang" if candidate.status == "timeout" else "crash"
+        shown = f"the engine {candidate.description}"
+        return Difference(kind, len(reference) - 1, describe(reference[-1]), shown)
+    for index, (ours, theirs) in enumerate(zip(reference, candidate, strict=True)):
+        raised = (ours[0] == "raise", theirs[0] == "raise")
+        if raised == (False, True):
+            kind = "unsupported"
+        elif raised == (True, False):
+            kind = "wrong_error"
+        elif index < len(reference) - 1 or raised == (True, True) or same_step(ours, theirs, ordered):
+            continue
+        else:
+            kind = "wrong_result"
+        return Difference(kind, index, describe(ours), describe(theirs))
+    return None
+
+
+def same_step(ours: ScriptStep, theirs: ScriptStep, ordered: bool) -> bool:
+    """Two outcomes of one query: the same kind, and the same rows."""
+    if ours[0] != theirs[0]:
+        return False
+    return ours[0] != "rows" or same_rows(ours[1], theirs[1], ordered)
+
+
+def same_rows(ours: Sequence[Sequence[object]], theirs: Sequence[Sequence[object]], ordered: bool) -> bool:
+    """Rows equal value by value (type too: 1 is not 1.0), in order or as multisets."""
+    if len(ours) != len(theirs):
+        return False
+    if not ordered:
+        ours, theirs = sorted(ours, key=row_key), sorted(theirs, key=row_key)
+    return all(len(a) == len(b) and all(map(same_value, a, b)) for a, b in zip(ours, theirs, strict=True))
+
+
+def same_value(ours: object, theirs: object) -> bool:
+    if type(ours) is not type(theirs):
+        return False
+    if isinstance(ours, float) and isinstance(theirs, float):
+        return ours == theirs or math.isclose(ours, theirs, rel_tol=REL_TOL) or (
+            math.isnan(ours) and math.isnan(theirs))
+    return ours == theirs
+
+
+def row_key(row: Sequence[object]) -> tuple[tuple[int, Any], ...]:
+    """A sort key for rows of mixed values, as SQLite orders them; reals rounded so near-ties sort alike."""
+    return tuple(value_key(value) for value in row)
+
+
+def value_key(value: object) -> tuple[int, Any]:
+    if value is None:
+        return (0, 0)
+    if isinstance(value, int | float):
+        number = float(value)
+        return (1, float(f"{number:.9g}") if math.isfinite(number) else number)
+    if isinstance(value, str):
+        return (2, value)
+    if isinstance(value, bytes):
+        return (3, value)
+    return (4, repr(value))
+
+
+def describe(step: ScriptStep | Fault) -> str:
+    if isinstance(step, Fault):
+        return step.description
+    kind, payload = step
+    if kind == "raise":
+        return f"raised {payload}"
+    if kind == "done":
+        return "succeeded"
+    rows = list(payload)
+    shown = ", ".join("(" + ", ".join(_shown(v) for v in row) + ")" for row in rows[:6])
+    more = f", ... ({len(rows)} rows)" if len(rows) > 6 else ""
+    return f"{len(rows)} row(s): [{shown}{more}]"
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bytes):
+        return "X'" + value.hex().upper() + "'"
+    return repr(value)
+
+
+@dataclass
+class _Tally:
+    scripts: int = 0
+    agree: int = 0
+    reference_faults: list[dict[str, Any]] = field(default_factory=list)
+    classes: Counter[str] = field(default_factory=Counter)
+    judged: list[Script] = field(default_factory=list)  # the drawn scripts that were run, in order
+    differences: dict[int, Difference] = field(default_factory=dict)  # by index in ``judged``
+    others: dict[str, list[tuple[Script, Difference]]] = field(default_factory=dict)  # more examples
+
+    def first_statement(self, kind: str) -> int:
+        """Where the first script of this class differed (before shrinking)."""
+        return min((i, d.statement) for i, d in self.differences.items() if d.kind == kind)[1]
+
+
+def check_generated(reference: SqlWorker, candidate: SqlWorker, *, seed: int,
+                    examples: int = DEFAULT_EXAMPLES, budget_s: float = DEFAULT_BUDGET_S,
+                    progress: Progress | None = None) -> CheckResult:
+    """The ``generated`` check of one candidate (see the module docstring)."""
+    began = time.monotonic()
+    deadline = began + budget_s
+    drawn: list[Script] = []
+    error = run_quietly(scripts(), seed, examples, DRAW_PHASES, drawn.append)
+    tally = _Tally()
+    stopped = False
+    for start in range(0, len(drawn), BATCH):
+        if time.monotonic() > deadline:
+            break
+        batch = drawn[start:start + BATCH]
+        texts = [s.statements for s in batch]
+        ours, theirs = run_in_parallel([(reference, texts), (candidate, texts)])
+        for script, ref, cand in zip(batch, ours, theirs, strict=False):
+            tally.judged.append(script)
+            if isinstance(ref, Fault):
+                tally.reference_faults.append({"script": script.statements, "fault": ref.description})
+                continue
+            tally.scripts += 1
+            difference = compare_steps(ref, cand, script.query.ordered)
+            if difference is None:
+                tally.agree += 1
+                continue
+            tally.classes[difference.kind] += 1
+            tally.differences[len(tally.judged) - 1] = difference
+            kept = tally.others.setdefault(difference.kind, [])
+            # Distinct statements only: one unsupported CREATE TABLE form can spoil most scripts.
+            at = script.statements[difference.statement]
+            if len(kept) < EXAMPLES_KEPT and all(s.statements[d.statement] != at for s, d in kept):
+                kept.append((script, difference))
+        if progress:
+            progress("generated queries", min(start + BATCH, len(drawn)), len(drawn))
+        if len(theirs) < len(batch) or len(ours) < len(batch):
+            stopped = True  # a crash or hang: drawing more would cost a time limit each
+            break
+    shrunk: dict[str, dict[str, Any]] = {}
+    more: dict[str, list[dict[str, Any]]] = {}
+    pair = (reference, candidate)
+    for kind in FAILING:
+        if kind in tally.classes:  # each class shrinks on its own budget, beyond the drawing's
+            shrink_until = time.monotonic() + SHRINK_BUDGET_S
+            smallest, difference = shrink(kind, tally, seed, examples, shrink_until, pair)
+            limit = time.monotonic() + REDUCE_BUDGET_S
+            shrunk[kind] = example(smallest, difference, pair, limit)
+            shrunk[kind]["shrunk_from_statements"] = tally.first_statement(kind) + 1
+            more[kind] = [example(s, d, pair, limit) for s, d in tally.others[kind]]
+    return _verdict(tally, shrunk, more, seed, len(drawn), stopped, error, time.monotonic() - began)
+
+
+def shrink(kind: str, tally: _Tally, seed: int, examples: int, deadline: float,
+           pair: tuple[SqlWorker, SqlWorker]) -> tuple[Script, Difference]:
+    """The smallest script Hypothesis finds with a difference of this class.
+
+    The same seed draws the batch run's scripts again, in the same order, so
+    those are judged from the batch results without running them again.
+    """
+    first = min(index for index, d in tally.differences.items() if d.kind == kind)
+    found: list[tuple[Script, Difference]] = [(tally.judged[first], tally.differences[first])]
+    seen = 0
+
+    def one(drawn: Script) -> None:
+        nonlocal seen
+        index, seen = seen, seen + 1
+        difference: Difference | None = None
+        if index < len(tally.judged) and drawn == tally.judged[index]:
+            difference = tally.differences.get(index)
+        elif time.monotonic() < deadline:  # past it, Hypothesis sees passes: the smallest so far stands
+            difference = _difference(drawn.statements, drawn.query.ordered, pair)
+        if difference is not None and difference.kind == kind:
+            found.append((drawn, difference))
+            raise Differs  # from one line only: Hypothesis tells failures apart by where they were raised
+
+    run_quietly(scripts(), seed, examples, SHRINK_PHASES, one)
+    return min(found, key=lambda found_pair: _size(*found_pair))
+
+
+def _difference(statements: list[str], ordered: bool, pair: tuple[SqlWorker, SqlWorker]) -> Difference | None:
+    """The script run on both engines, compared; None when they agree or the reference faulted."""
+    ours, theirs = run_in_parallel([(pair[0], [statements]), (pair[1], [statements])])
+    if not ours or isinstance(ours[0], Fault) or not theirs:
+        return None
+    return compare_steps(ours[0], theirs[0], ordered)
+
+
+def reduce_statements(statements: list[str], difference: Difference, ordered: bool,
+                      pair: tuple[SqlWorker, SqlWorker], deadline: float) -> tuple[list[str], Difference]:
+    """The script without the earlier statements it does not need, and its difference.
+
+    Statements are dropped one at a time, each for good when the difference
+    stays: the same class, on the last statement. Hypothesis shrinks values
+    and shapes, but it can leave a table that the query no longer reads.
+    """
+    kept = statements[:difference.statement + 1]
+    for index in range(len(kept) - 2, -1, -1):
+        if time.monotonic() > deadline:
+            break
+        trial = kept[:index] + kept[index + 1:]
+        again = _difference(trial, ordered, pair)
+        if again is not None and again.kind == difference.kind and again.statement == len(trial) - 1:
+            kept, difference = trial, again
+    return kept, difference
+
+
+def _size(script: Script, difference: Difference) -> tuple[int, int]:
+    """Statements up to the difference, then characters: what a person has to read."""
+    shown = script.statements[:difference.statement + 1]
+    return (len(shown), sum(map(len, shown)))
+
+
+def example(script: Script, difference: Difference, pair: tuple[SqlWorker, SqlWorker],
+            deadline: float) -> dict[str, Any]:
+    """A difference as the report shows it: the statements it needs, up to the one that differs."""
+    ordered = script.query.ordered
+    statements, difference = reduce_statements(script.statements, difference, ordered, pair, deadline)
+    return {
+        "script": statements, "sql": ";\n".join(statements) + ";", "statement": len(statements),
+        "ordered": ordered, "reference": difference.reference, "candidate": difference.candidate,
+        "drawn_statements": len(script.statements),
+    }
+
+
+def _verdict(tally: _Tally, shrunk: dict[str, dict[str, Any]], more: dict[str, list[dict[str, Any]]],
+             seed: int, drawn: int, stopped: bool, error: str | None, seconds: float) -> CheckResult:
+    classes = {kind: tally.classes[kind] for kind in FAILING if tally.classes[kind]}
+    evidence: dict[str, Any] = {
+        "scripts": tally.scripts, "drawn": drawn, "agree": tally.agree, "classes": classes,
+        "examples": shrunk, "more_examples": more, "seed": seed,
+        "reference_faults": tally.reference_faults[:5], "seconds": round(seconds, 3),
+    }
+    counted = ", ".join(f"{n:,} {kind.replace('_', ' ')}" for kind, n in classes.items())
+    summary = (f"{tally.agree:,} of {tally.scripts:,} generated scripts agree"
+               + (f" ({counted}); smallest script of each kind shrunk" if counted else ""))
+    verdict: Verdict = "pass"
+    if classes:
+        verdict = "fail"
+        if stopped:
+            summary += "; drawing stopped at the candidate's crash or hang"
+    elif error:
+        verdict, summary = "error", f"generating scripts failed: {error}"
+    elif tally.reference_faults:
+        verdict = "error"
+        summary += f"; the reference crashed or hung on {len(tally.reference_faults)} script(s)"
+    elif tally.scripts < drawn:
+        verdict = "inconclusive"
+        summary += f"; the budget ran out after {tally.scripts} of {drawn} scripts"
+    return CheckResult("generated", verdict, summary, evidence)

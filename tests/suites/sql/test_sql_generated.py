@@ -1,0 +1,147 @@
+"""Generated differential queries and the TLP/NoREC oracles, on real workers and flawed engines."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+from signoff.checks.hypothesis_run import DRAW_PHASES, run_quietly
+from signoff.suites.sql.differential import compare_steps, same_rows
+from signoff.suites.sql.generate import Database, Script, scripts
+from signoff.suites.sql.metamorphic import Instance, instances, violation
+from signoff.suites.sql.suite import SqlOptions, run_sql
+from signoff.verdict import CheckResult
+
+HERE = Path(__file__).resolve().parent
+FLAWED = HERE / "flawed_query_engines.py"
+sys.path.insert(0, str(HERE))
+import flawed_query_engines  # noqa: E402
+
+
+def generated_checks(candidate: str, reference: str = "sqlite3", queries: int = 300,
+                     seed: int = 4) -> dict[str, CheckResult]:
+    result = run_sql(SqlOptions(candidates=[candidate], reference=reference, corpus=[], invariants=[],
+                                queries=queries, seed=seed))
+    return {check.criterion: check for check in result.candidates[0].checks}
+
+
+def run_here(connection: Any, statements: list[str]) -> list[tuple[str, Any]]:
+    """A script's steps in this process, shaped as the driver's."""
+    steps: list[tuple[str, Any]] = []
+    for sql in statements:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql)
+        except Exception as error:
+            steps.append(("raise", f"{type(error).__name__}: {error}"))
+            continue
+        rows = cursor.fetchall() if cursor.description else None
+        steps.append(("done", ()) if rows is None else ("rows", tuple(map(tuple, rows))))
+    return steps
+
+
+def test_comparison_is_strict_on_types_and_tolerant_on_float_sums() -> None:
+    assert not same_rows([(1,)], [(1.0,)], ordered=False)
+    assert same_rows([(0.1 + 0.2,)], [(0.3,)], ordered=False)
+    assert not same_rows([(0.3,)], [(0.31,)], ordered=False)
+    assert same_rows([(1,), (None,), ("a",)], [("a",), (1,), (None,)], ordered=False)
+    assert not same_rows([(1,), (2,)], [(2,), (1,)], ordered=True)
+    assert not same_rows([(1,), (1,)], [(1,)], ordered=False)  # multisets: duplicates count
+
+
+def test_statements_differ_only_by_raising_and_the_query_by_its_rows() -> None:
+    ok, created = ("rows", ((1,),)), ("done", ())
+    duck_count = ("rows", ((1,),))  # a driver that answers an INSERT with a row count
+    assert compare_steps([created, created, ok], [created, duck_count, ok], ordered=False) is None
+    raised = ("raise", "OperationalError: no")
+    unsupported = compare_steps([created, ok], [raised, ok], ordered=False)
+    assert unsupported is not None and (unsupported.kind, unsupported.statement) == ("unsupported", 0)
+    wrong_error = compare_steps([created, raised], [created, ok], ordered=False)
+    assert wrong_error is not None and wrong_error.kind == "wrong_error"
+    wrong = compare_steps([created, ("rows", ((1,),))], [created, ("rows", ((2,),))], ordered=False)
+    assert wrong is not None and (wrong.kind, wrong.statement) == ("wrong_result", 1)
+    assert compare_steps([created, raised], [created, ("raise", "Other: words")], ordered=False) is None
+
+
+def test_generated_scripts_are_valid_sqlite() -> None:
+    drawn: list[Script] = []
+    assert run_quietly(scripts(), 1, 200, DRAW_PHASES, drawn.append) is None
+    assert len(drawn) == 200
+    setup_raised = query_raised = 0
+    for script in drawn:
+        steps = run_here(sqlite3.connect(":memory:"), script.statements)
+        setup_raised += any(kind == "raise" for kind, _ in steps[:-1])
+        query_raised += steps[-1][0] == "raise"
+    assert setup_raised == 0  # repeated primary keys are never drawn
+    assert query_raised <= 20, query_raised  # most queries are valid: they test answers, not errors
+    assert any(" JOIN " in s.query.sql for s in drawn) and any("GROUP BY" in s.query.sql for s in drawn)
+    assert any("SELECT max(" in s.query.sql or "EXISTS" in s.query.sql for s in drawn)
+
+
+def test_sqlite3_against_itself_passes_both_checks() -> None:
+    checks = generated_checks("sqlite3", queries=200)
+    assert checks["generated"].verdict == "pass", checks["generated"].summary
+    assert checks["generated"].evidence["agree"] == 200
+    oracles = checks["metamorphic"]
+    assert oracles.verdict == "pass", oracles.summary
+    assert set(oracles.evidence["applicable"]) == {"tlp_where", "tlp_distinct", "tlp_aggregate", "norec"}
+
+
+def test_a_wrong_result_is_shrunk_to_a_script_that_reproduces_it() -> None:
+    checks = generated_checks(f"{FLAWED}:null_blind")
+    generated = checks["generated"]
+    assert generated.verdict == "fail", generated.summary
+    assert generated.evidence["classes"]["wrong_result"] >= 3  # about one script in ten
+    example = generated.evidence["examples"]["wrong_result"]
+    statements: list[str] = example["script"]
+    assert len(statements) <= 4 and "IS NULL" in statements[-1], statements
+    ours = run_here(sqlite3.connect(":memory:"), statements)
+    theirs = run_here(flawed_query_engines.null_blind(":memory:"), statements)
+    difference = compare_steps(ours, theirs, example["ordered"])
+    assert difference is not None and difference.kind == "wrong_result"
+
+
+def test_tlp_and_norec_catch_a_where_clause_bug_and_show_the_smallest_instance() -> None:
+    oracles = generated_checks(f"{FLAWED}:truncating")["metamorphic"]
+    assert oracles.verdict == "fail", oracles.summary
+    example = oracles.evidence["example"]
+    assert example["reference"] == "keeps it"
+    statements: list[str] = example["script"]
+    assert len(statements) <= 8, statements
+    instance = Instance(Database((), tuple(example["setup"])), example["oracle"], tuple(example["queries"]),
+                        example["aggregate"])
+    assert instance.statements == statements
+    flawed = run_here(flawed_query_engines.truncating(":memory:"), statements)
+    assert violation(instance, flawed) is not None
+    assert violation(instance, run_here(sqlite3.connect(":memory:"), statements)) is None
+
+
+def test_the_oracles_find_a_bug_the_reference_shares() -> None:
+    flawed = f"{FLAWED}:truncating"
+    checks = generated_checks(flawed, reference=flawed, queries=200)
+    assert checks["generated"].verdict == "pass"  # the same wrong answers agree
+    assert checks["metamorphic"].verdict == "fail", checks["metamorphic"].summary
+    assert checks["metamorphic"].evidence["example"]["reference"].startswith("violates it too")
+
+
+def test_a_crash_stops_the_drawing_and_is_shrunk() -> None:
+    generated = generated_checks(f"{FLAWED}:between_crash", queries=200)["generated"]
+    assert generated.verdict == "fail"
+    assert set(generated.evidence["classes"]) == {"crash"}
+    example = generated.evidence["examples"]["crash"]
+    assert "BETWEEN" in example["script"][-1] and len(example["script"]) <= 3, example["script"]
+    assert "SIGSEGV" in example["candidate"]
+
+
+def test_every_drawn_instance_holds_on_sqlite_in_process() -> None:
+    drawn: list[Instance] = []
+    assert run_quietly(instances(), 2, 150, DRAW_PHASES, drawn.append) is None
+    broken = [i for i in drawn if violation(i, run_here(sqlite3.connect(":memory:"), i.statements))]
+    assert broken == []
+
+
+def test_queries_zero_runs_neither_check() -> None:
+    result = run_sql(SqlOptions(candidates=["sqlite3"], corpus=[], invariants=[], queries=0))
+    assert result.candidates[0].checks == ()
