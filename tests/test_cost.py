@@ -108,3 +108,14 @@ def test_default_criteria_with_a_workload_are_results_speed_and_scaling():
     spec = signoff.Spec(reference="math:fsum", workload=signoff.workload(lambda n: [1.0] * n))
     assert [c.name for c in spec.criteria] == ["same_results", "speed", "scaling"]
     assert spec.workload.sizes == signoff.doubling(1_000, 512_000)
+
+
+def test_criteria_run_cheap_first_and_are_reported_in_the_spec_order():
+    criteria = [signoff.speed(budget=5), signoff.memory(), signoff.same_results(examples=20)]
+    spec = signoff.Spec(reference=target("total"), workload=signoff.workload(make_list, sizes=(100, 200)),
+                        criteria=criteria)
+    ended: list[str] = []
+    options = signoff.RunOptions(seed=5, on_check=lambda _, check: ended.append(check.criterion))
+    result = signoff.check(spec, [target("total")], options)
+    assert ended == ["same_results", "memory", "speed"]
+    assert [c.criterion for c in result.candidates[0].checks] == ["speed", "memory", "same_results"]

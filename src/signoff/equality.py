@@ -59,7 +59,7 @@ class Equality:
     name = "exact"
 
     def same(self, reference: Any, candidate: Any) -> bool:
-        return _strict_equal(reference, candidate, 0.0, 0.0)
+        return strict_equal(reference, candidate, 0.0, 0.0)
 
     def describe(self) -> str:
         return self.name
@@ -83,7 +83,7 @@ class Approx(Equality):
     def same(self, reference: Any, candidate: Any) -> bool:
         if _all_zero(candidate) and not _all_zero(reference):
             return False
-        return _strict_equal(reference, candidate, self.rel, self.abs)
+        return strict_equal(reference, candidate, self.rel, self.abs)
 
     def describe(self) -> str:
         return f"approx(rel={self.rel:g}, abs={self.abs:g})"
@@ -93,7 +93,7 @@ class Approx(Equality):
 class Unordered(Equality):
     def same(self, reference: Any, candidate: Any) -> bool:
         if type(reference) is not type(candidate) or type(reference) not in (list, tuple):
-            return _strict_equal(reference, candidate, 0.0, 0.0)
+            return strict_equal(reference, candidate, 0.0, 0.0)
         return Counter(map(_key, reference)) == Counter(map(_key, candidate))
 
     def describe(self) -> str:
@@ -142,7 +142,11 @@ def as_equality(value: object) -> Equality:
     )
 
 
-def _strict_equal(a: Any, b: Any, rel: float, tol: float) -> bool:
+def strict_equal(a: Any, b: Any, rel: float, tol: float) -> bool:
+    """Same type at every level and equal values.
+
+    Floats compare as ``math.isclose(rel_tol=rel, abs_tol=tol)``, and NaN equals NaN.
+    """
     kind = type(a)
     if kind is not type(b):
         return False
@@ -151,13 +155,13 @@ def _strict_equal(a: Any, b: Any, rel: float, tol: float) -> bool:
             return True
         return bool(rel or tol) and math.isclose(a, b, rel_tol=rel, abs_tol=tol)
     if kind is complex:
-        return _strict_equal(a.real, b.real, rel, tol) and _strict_equal(a.imag, b.imag, rel, tol)
+        return strict_equal(a.real, b.real, rel, tol) and strict_equal(a.imag, b.imag, rel, tol)
     if kind is list or kind is tuple:
-        return len(a) == len(b) and all(_strict_equal(x, y, rel, tol) for x, y in zip(a, b, strict=True))
+        return len(a) == len(b) and all(strict_equal(x, y, rel, tol) for x, y in zip(a, b, strict=True))
     if kind is dict:
         if a.keys() != b.keys():
             return False
-        return all(_strict_equal(value, b[key], rel, tol) for key, value in a.items())
+        return all(strict_equal(value, b[key], rel, tol) for key, value in a.items())
     if kind is set or kind is frozenset:
         return Counter(map(_key, a)) == Counter(map(_key, b))
     return bool(a == b)  # str, bytes, int, bool, None: exact types already checked

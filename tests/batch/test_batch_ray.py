@@ -51,3 +51,33 @@ def test_a_local_ray_cluster_gives_the_same_verdicts_as_local_workers(humaneval,
     summary = reports["ray"]["summary"]
     assert summary["samples"] == 12 and summary["plausible_but_wrong"]["count"] == 1
     assert summary["signoff"]["passed"] == 8
+
+
+@pytest.mark.slow
+def test_a_two_node_cluster_spreads_the_samples_and_keeps_each_on_one_node(humaneval, humaneval_path,
+                                                                           tmp_path):
+    """Two raylets on this machine: a real multi-node cluster, reached with --address."""
+    from ray.cluster_utils import Cluster
+
+    tasks = [humaneval[f"HumanEval/{n}"] for n in range(6)]
+    records: list[dict[str, Any] | str] = [canonical(task) for task in tasks]
+    mutating = "    numbers.append(delimeter)\n    return numbers\n"
+    records.append({"task_id": "HumanEval/5", "completion": mutating})
+    samples = write_jsonl(tmp_path / "samples.jsonl", records)
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
+    try:
+        cluster.add_node(num_cpus=1)
+        cluster.wait_for_nodes()
+        path = tmp_path / "ray.json"
+        run = subprocess.run([sys.executable, "-m", "signoff.batch", "--tasks", str(humaneval_path),
+                              "--samples", str(samples), "--limit-tasks", "6", "--jobs", "2", "--no-store",
+                              "--backend", "ray", "--address", cluster.address, "--json", str(path)],
+                             cwd=tmp_path, capture_output=True, text=True, timeout=300, env=ENV)
+    finally:
+        cluster.shutdown()
+    assert run.returncode == 1, run.stderr
+    report = json.loads(path.read_text())
+    verdicts = {(s["task_id"], s["index"]): s["verdict"] for s in report["samples"]}
+    assert verdicts == {**{(t.task_id, 0): "pass" for t in tasks}, ("HumanEval/5", 1): "fail"}
+    nodes = {s["node"] for s in report["samples"]}
+    assert len(nodes) == 2, nodes  # both nodes judged samples; each sample names exactly one

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from signoff.equality import Approx, _strict_equal
+from signoff.equality import Approx, strict_equal
 
 RTOL = 1e-07  # numpy.allclose's default, which EvalPlus keeps explicitly
 FLOAT_ATOL = 1e-06  # EvalPlus's tolerance for float results when the task gives none
@@ -49,7 +49,7 @@ class Close(Approx):
     the tolerance of a tiny reference value passes, as in EvalPlus."""
 
     def same(self, reference: Any, candidate: Any) -> bool:
-        return _strict_equal(reference, candidate, self.rel, self.abs)
+        return strict_equal(reference, candidate, self.rel, self.abs)
 
     def describe(self) -> str:
         return f"close(rel={self.rel:g}, abs={self.abs:g})"

@@ -75,6 +75,7 @@ class SampleResult:
     checks: tuple[CheckResult, ...]
     duration_s: float = 0.0
     digest: str = ""
+    node: str = ""  # where it was judged: the Ray node's id with --backend ray, else empty
 
     @property
     def verdict(self) -> Verdict:
@@ -85,16 +86,17 @@ class SampleResult:
         return self.base_verdict == "pass" and self.verdict == "fail"
 
     def to_json(self) -> dict[str, Any]:
-        return {"task_id": self.task_id, "index": self.index, "verdict": self.verdict,
+        data = {"task_id": self.task_id, "index": self.index, "verdict": self.verdict,
                 "base_verdict": self.base_verdict, "duration_s": round(self.duration_s, 3),
                 "checks": [check.to_json() for check in self.checks]}
+        return data | ({"node": self.node} if self.node else {})
 
     @classmethod
     def from_json(cls, data: dict[str, Any], digest: str = "") -> SampleResult:
         checks = tuple(CheckResult(c["criterion"], c["verdict"], c["summary"], c.get("evidence", {}))
                        for c in data["checks"])
         return cls(data["task_id"], data["index"], data.get("base_verdict"), checks,
-                   float(data.get("duration_s", 0.0)), digest)
+                   float(data.get("duration_s", 0.0)), digest, str(data.get("node", "")))
 
 
 class _AnyValue(Equality):

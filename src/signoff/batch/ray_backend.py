@@ -3,7 +3,8 @@
 Each unit (one task, some of its samples) is one Ray task that needs one CPU
 and runs ``judge_task`` there, exactly as the local backend does in a thread:
 the reference worker and every sample's worker are processes on that node,
-so all the calls of one sample run on one machine. The task is a streaming
+so all the calls of one sample run on one machine (each result names its
+node, ``"node"`` in the JSON report). The task is a streaming
 generator: each sample's result comes back as soon as it is judged, and the
 driver records it at once. Without ``--address`` a local Ray instance is
 started with ``jobs`` CPUs and stopped afterwards; with one, the cluster must
@@ -12,6 +13,7 @@ have signoff installed (the same version) on every node.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Generator, Sequence
 from typing import Any
 
@@ -22,9 +24,13 @@ from signoff.verdict import CheckResult
 
 
 def _judge_unit(unit: Unit, options: JudgeOptions) -> Generator[SampleResult, None, None]:
-    """Runs inside a Ray worker process."""
+    """Runs inside a Ray worker process; each result names the node it was judged on."""
+    import ray
+
+    node = ray.get_runtime_context().get_node_id()
     options.folder.mkdir(parents=True, exist_ok=True)
-    yield from guarded(unit, options, lambda: False)
+    for result in guarded(unit, options, lambda: False):
+        yield dataclasses.replace(result, node=node)
 
 
 def run_on_ray(units: Sequence[Unit], options: JudgeOptions, jobs: int,
