@@ -20,7 +20,7 @@ from signoff.batch.command import add_batch_parser
 from signoff.engine import RunOptions, check, replay
 from signoff.errors import SignoffError, SpecError
 from signoff.infer import infer_inputs
-from signoff.recorder import RunRecorder
+from signoff.recorder import RunRecorder, guarded
 from signoff.report.files import write_reports
 from signoff.report.json_report import read_report
 from signoff.report.progress import progress_bars
@@ -146,7 +146,7 @@ def _check(options: argparse.Namespace, console: Console, errors: Console) -> in
     recorder = None if options.no_store else RunRecorder.begin(
         options.store, spec=str(loaded.path) if isinstance(loaded, LoadedSpec) else None,
         reference=spec.reference_target.text, candidates=options.candidate, seed=seed)
-    with progress_bars(errors, show_progress) as progress:
+    with guarded(recorder), progress_bars(errors, show_progress) as progress:
         result = check(loaded, options.candidate,
                        RunOptions(seed=seed, inputs=options.inputs, progress=progress,
                                   on_check=recorder.record if recorder else None))

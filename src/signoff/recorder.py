@@ -1,8 +1,10 @@
 """Record a run in the results store as it goes: ``signoff check`` and ``signoff sql`` share it.
 
 Each check is written (and committed) the moment it ends, so a run that is
-killed keeps what it had finished; ``finish`` writes the verdict and the
-duration. ``signoff history``, ``compare`` and ``report`` read them back.
+killed keeps what it had finished (and shows as unfinished); ``finish``
+writes the verdict and the duration, and a run stopped by bad input found
+late is recorded as an error (``guarded``). ``signoff history``, ``compare``
+and ``report`` read them back.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ from __future__ import annotations
 import dataclasses
 import shlex
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from signoff.environment import capture_environment
+from signoff.errors import SignoffError
 from signoff.store import Store
 from signoff.verdict import CheckResult, RunResult
 
@@ -40,3 +45,20 @@ class RunRecorder:
     def finish(self, result: RunResult) -> None:
         self.store.finish_run(self.run_id, result.verdict, result.duration_s)
         self.store.close()
+
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        """Record the run as an error when bad input found late stops it (a candidate that cannot
+        load); a kill leaves it unfinished."""
+        began = time.monotonic()
+        try:
+            yield
+        except SignoffError:
+            self.store.finish_run(self.run_id, "error", time.monotonic() - began)
+            self.store.close()
+            raise
+
+
+def guarded(recorder: RunRecorder | None) -> AbstractContextManager[None]:
+    """``recorder.guard()``, or nothing when the run is not recorded."""
+    return recorder.guard() if recorder else nullcontext()

@@ -8,6 +8,7 @@ both passes; the body raises ``Differs`` to mark an input as failing.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -55,3 +56,27 @@ def run_quietly(strategy: SearchStrategy[T], seed: int, examples: int, phases: l
         except Exception as exception:  # the user's strategy raised
             return f"generating inputs failed: {type(exception).__name__}: {exception}"
     return None
+
+
+def draw_until(strategy: SearchStrategy[T], seed: int, examples: int,
+               stop_at: float) -> tuple[list[T], str | None]:
+    """Up to ``examples`` values, in the order ``run_quietly`` with this seed draws them.
+
+    Drawing stops at ``stop_at`` (a ``time.monotonic()`` moment) with what it
+    has: Hypothesis draws tens of values a second for rich strategies, and a
+    check's budget must cover running them too. The values are a prefix of the
+    seeded sequence, so a shrinking pass with the same seed meets them again.
+    """
+    drawn: list[T] = []
+    stopped = False
+
+    def take(value: T) -> None:
+        nonlocal stopped
+        if not stopped:
+            drawn.append(value)
+            stopped = time.monotonic() > stop_at
+        if stopped:  # one raise for every call: Hypothesis replays the last failure
+            raise Differs
+
+    error = run_quietly(strategy, seed, examples, DRAW_PHASES, take)
+    return drawn, error

@@ -9,24 +9,32 @@ its answers are SQLite's except where the flaw bites:
   right). Differential queries, TLP and NoREC all see it.
 - ``null_blind``: ``x IS NULL`` is read as ``x = NULL``, which is never
   true: a wrong result in about one generated query in ten.
+- ``empty_is_null``: an INSERT stores ``''`` as NULL, as Oracle does.
+- ``last_row_lost``: a result of two rows or more comes back without its
+  last row (a cursor bug): a wrong result in one generated script in eight.
 - ``between_crash``: any statement with ``BETWEEN`` kills the process.
+- ``sluggish``: right, but every statement takes 20 ms longer.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 _CLAUSES_AFTER_WHERE = (" GROUP BY ", " ORDER BY ", " LIMIT ")
+_EMPTY_TEXT = re.compile(r"(?<![X'])''(?!')")  # '' as a value, not X'' (a blob)
 
 
 class Cursor:
-    def __init__(self, inner: sqlite3.Cursor, rewrite: Callable[[str], str]) -> None:
+    def __init__(self, inner: sqlite3.Cursor, rewrite: Callable[[str], str], lose_last: bool) -> None:
         self._inner = inner
         self._rewrite = rewrite
+        self._lose_last = lose_last
 
     @property
     def description(self) -> Any:
@@ -37,19 +45,21 @@ class Cursor:
         return self
 
     def fetchall(self) -> list[Any]:
-        return self._inner.fetchall()
+        rows = self._inner.fetchall()
+        return rows[:-1] if self._lose_last and len(rows) > 1 else rows
 
     def close(self) -> None:
         self._inner.close()
 
 
 class Connection:
-    def __init__(self, path: str, rewrite: Callable[[str], str]) -> None:
+    def __init__(self, path: str, rewrite: Callable[[str], str], lose_last: bool = False) -> None:
         self._inner = sqlite3.connect(path, isolation_level=None)
         self._rewrite = rewrite
+        self._lose_last = lose_last
 
     def cursor(self) -> Cursor:
-        return Cursor(self._inner.cursor(), self._rewrite)
+        return Cursor(self._inner.cursor(), self._rewrite, self._lose_last)
 
     def commit(self) -> None:
         self._inner.commit()
@@ -104,3 +114,24 @@ def truncating(path: str) -> Connection:
 
 def between_crash(path: str) -> Connection:
     return Connection(path, _crash_on_between)
+
+
+def _sleep_first(sql: str) -> str:
+    time.sleep(0.02)
+    return sql
+
+
+def sluggish(path: str) -> Connection:
+    return Connection(path, _sleep_first)
+
+
+def _empty_as_null(sql: str) -> str:
+    return _EMPTY_TEXT.sub("NULL", sql) if sql.startswith("INSERT") else sql
+
+
+def empty_is_null(path: str) -> Connection:
+    return Connection(path, _empty_as_null)
+
+
+def last_row_lost(path: str) -> Connection:
+    return Connection(path, str, lose_last=True)

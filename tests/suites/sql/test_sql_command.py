@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from signoff.errors import SpecError
+from signoff.errors import SignoffError, SpecError
 from signoff.store import Store
 from signoff.suites.sql.command import add_sql_parser, options_from
 
@@ -85,7 +85,20 @@ def test_a_bad_command_line_records_nothing(tmp_path: Path) -> None:
     store = tmp_path / "runs.db"
     with pytest.raises(SpecError, match="unknown invariant"):
         run("--candidate", "sqlite3", "--invariant", "nope", "--store", str(store))
+    with pytest.raises(SpecError, match="unknown SQL engine"):
+        run("--candidate", "nosuch", "--store", str(store))
+    with pytest.raises(SpecError, match="no such file or folder"):
+        run("--candidate", "sqlite3", "--corpus", str(tmp_path / "absent"), "--store", str(store))
     assert not store.exists()
+
+
+def test_a_candidate_that_cannot_load_is_recorded_as_an_error_not_left_unfinished(tmp_path: Path) -> None:
+    store = tmp_path / "runs.db"
+    with pytest.raises(SignoffError):
+        run("--candidate", "no_such_module_here:connect", "--no-corpus", "--store", str(store))
+    with Store(store) as runs:
+        [stored] = runs.list_runs()
+    assert stored.verdict == "error"
 
 
 def test_a_where_bug_shows_the_smallest_tlp_or_norec_script(tmp_path: Path) -> None:

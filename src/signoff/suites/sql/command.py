@@ -26,7 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from signoff.errors import SpecError
-from signoff.recorder import RunRecorder
+from signoff.recorder import RunRecorder, guarded
 from signoff.report.files import write_reports
 from signoff.report.progress import progress_bars
 from signoff.report.terminal import closing_line, verdict_table
@@ -117,7 +117,7 @@ def handle_sql(arguments: argparse.Namespace, console: Console, errors: Console)
     seed = options.seed if options.seed is not None else random.randrange(2**32)
     recorder = None if arguments.no_store else RunRecorder.begin(
         arguments.store, spec=None, reference=options.reference, candidates=options.candidates, seed=seed)
-    with progress_bars(errors, not arguments.quiet and errors.is_terminal) as progress:
+    with guarded(recorder), progress_bars(errors, not arguments.quiet and errors.is_terminal) as progress:
         result = run_sql(replace(options, seed=seed, progress=progress,
                                  on_check=recorder.record if recorder else None))
     if recorder:

@@ -1,10 +1,13 @@
 """The ``generated`` check: Hypothesis-built scripts on both engines, each difference shrunk.
 
-Hypothesis draws ``examples`` scripts (a schema, rows, indexes and one query;
-see ``generate``), they run in batches on the reference and the candidate,
-each in its worker on a fresh in-memory database, and each script's
-statements are compared in order. The first statement on which the engines
-behave differently classifies the script, as the corpus check does:
+Hypothesis draws up to ``examples`` scripts (a schema, rows, indexes and one
+query; see ``generate``) in at most a third of the budget; they run on the
+reference and the candidate, each in its worker, each script a case of its
+own (the time limit is per script) on a fresh in-memory database, and each
+script's statements are compared in order. Values compare as SQLite compares
+them (``same_value``: 2 equals 2.0, reals to 1e-9). The first statement on
+which the engines behave differently classifies the script, as the corpus
+check does:
 
 - ``wrong_result``: both ran it, the results differ (as multisets, or in order
   when the query orders every output column);
@@ -14,12 +17,14 @@ behave differently classifies the script, as the corpus check does:
 
 Then, for each class seen, Hypothesis runs again with the same seed and
 shrinks the first script of that class to the smallest one that still shows
-that class of difference. The report's example is that script, cut after
-the statement that differs, without the earlier statements it does not need
-(dropped one at a time while the difference stays). Up to ``EXAMPLES_KEPT``
-more scripts per class, each differing on another statement, are cut and
-reduced the same way. A crash or hang stops the drawing (one is evidence
-enough, and each may cost a time limit).
+the same difference (``Difference.same_as``). The report's example is that
+script, cut after the statement that differs, without the earlier
+statements it does not need (dropped one at a time while the difference
+stays). Up to ``EXAMPLES_KEPT`` more scripts per class, each differing on
+another statement, are cut and reduced the same way. A crash or hang stops
+the run (one is evidence enough, and each may cost a time limit) and is cut,
+not shrunk. Shrinking has its own time (``SHRINK_TOTAL_S`` and
+``REDUCE_BUDGET_S`` per class) beyond the budget.
 """
 
 from __future__ import annotations
@@ -31,15 +36,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from signoff.checks.hypothesis_run import DRAW_PHASES, SHRINK_PHASES, Differs, run_quietly
+from signoff.checks.hypothesis_run import SHRINK_PHASES, Differs, draw_until, run_quietly
+from signoff.outcomes import Outcome
+from signoff.runner.process import run_cases
 from signoff.suites.sql.driver import ScriptStep
 from signoff.suites.sql.generate import Script, scripts
-from signoff.suites.sql.workers import SqlWorker, call_all
+from signoff.suites.sql.workers import SqlWorker, case
 from signoff.verdict import CheckResult, Verdict
 
 DEFAULT_EXAMPLES = 300
-DEFAULT_BUDGET_S = 45.0
+DEFAULT_BUDGET_S = 45.0  # drawing and running; shrinking has its own (SHRINK_TOTAL_S, REDUCE_BUDGET_S)
+DRAW_SHARE = 1 / 3  # of the budget, at most, for Hypothesis to draw the scripts
 SHRINK_BUDGET_S = 15.0  # per class of difference
+SHRINK_TOTAL_S = 30.0  # all classes together
 BATCH = 50  # scripts per call of a worker
 EXAMPLES_KEPT = 3  # more examples kept per class, beside the shrunk one
 REDUCE_BUDGET_S = 5.0  # per class: dropping statements the examples do not need
@@ -66,33 +75,48 @@ class Difference:
     statement: int  # the index of the first statement that differs
     reference: str
     candidate: str
+    raised: tuple[str, str] = ("", "")  # the exception types each side raised there, if any
+
+    def same_as(self, other: Difference, statements: int, other_statements: int) -> bool:
+        """The same difference for shrinking: class, kind of statement (setup or query), exceptions.
+
+        Without this, a shrunk script could show another bug of the same class:
+        an unsupported query shrinking into an unsupported CREATE TABLE.
+        """
+        query, other_query = self.statement == statements - 1, other.statement == other_statements - 1
+        return (self.kind, query, self.raised) == (other.kind, other_query, other.raised)
 
 
 def run_scripts(sql: SqlWorker, batch: Sequence[Sequence[str]]) -> list[Ran]:
     """Each script's steps on this engine; a fault ends the batch at the script it struck.
 
-    The scripts before the one at fault are run again on the restarted worker,
-    so every result returned is real; the ones after it are not run.
+    The list is then shorter than the batch: its last entry is the Fault, and
+    the scripts after it are not run (one crash or hang is evidence enough).
     """
     return run_in_parallel([(sql, batch)])[0]
 
 
 def run_in_parallel(work: Sequence[tuple[SqlWorker, Sequence[Sequence[str]]]]) -> list[list[Ran]]:
-    """``run_scripts`` on several workers at once (each worker at most once)."""
-    for sql, _ in work:
-        sql.progress.write_bytes(b"")
-    outcomes = call_all([(sql, "scripts", ([list(s) for s in batch],)) for sql, batch in work])
+    """``run_scripts`` on several workers at once (each worker at most once).
+
+    Each script is a case of its own, so the per-call time limit applies to
+    one script, never to a batch: a slow engine is not taken for a hung one.
+    """
+    jobs = [(sql.worker, [case("scripts", [list(statements)]) for statements in batch], 1)
+            for sql, batch in work if batch]
+    replies = iter(run_cases(jobs, arguments=False, stop_after_fatal=True))
     results: list[list[Ran]] = []
-    for (sql, batch), outcome in zip(work, outcomes, strict=True):
-        if outcome.status == "ok":
-            results.append(list(outcome.detail[0]))
-        elif outcome.status == "raise":  # the driver itself failed: no script ran
-            results.append([Fault("crash", outcome.describe())] * len(batch))
-        else:
-            culprit = sql.last_record()
-            culprit = culprit if culprit is not None and 0 <= culprit < len(batch) else 0
-            before = run_scripts(sql, batch[:culprit]) if culprit else []
-            results.append([*before, Fault(outcome.status, outcome.describe())])
+    for _, batch in work:
+        ran: list[Ran] = []
+        for reply in (next(replies) if batch else []):
+            outcome = Outcome.from_bytes(reply[0])
+            if outcome.status == "ok":
+                ran.append(list(outcome.detail[0][0]))
+                continue
+            # "raise": the driver itself failed (the engine would not even open); else a crash or hang.
+            ran.append(Fault("crash" if outcome.status == "raise" else outcome.status, outcome.describe()))
+            break
+        results.append(ran)
     return results
 
 
@@ -108,7 +132,7 @@ def compare_steps(reference: Ran, candidate: Ran, ordered: bool) -> Difference |
     if isinstance(candidate, Fault):
         kind = "hang" if candidate.status == "timeout" else "crash"
         shown = f"the engine {candidate.description}"
-        return Difference(kind, len(reference) - 1, describe(reference[-1]), shown)
+        return Difference(kind, len(reference) - 1, describe(reference[-1]), shown, ("", candidate.status))
     for index, (ours, theirs) in enumerate(zip(reference, candidate, strict=True)):
         raised = (ours[0] == "raise", theirs[0] == "raise")
         if raised == (False, True):
@@ -119,8 +143,13 @@ def compare_steps(reference: Ran, candidate: Ran, ordered: bool) -> Difference |
             continue
         else:
             kind = "wrong_result"
-        return Difference(kind, index, describe(ours), describe(theirs))
+        return Difference(kind, index, describe(ours), describe(theirs), (_raised(ours), _raised(theirs)))
     return None
+
+
+def _raised(step: ScriptStep) -> str:
+    """The exception's type name, when the statement raised ("OperationalError: ..." -> OperationalError)."""
+    return str(step[1]).partition(":")[0] if step[0] == "raise" else ""
 
 
 def same_step(ours: ScriptStep, theirs: ScriptStep, ordered: bool) -> bool:
@@ -131,7 +160,7 @@ def same_step(ours: ScriptStep, theirs: ScriptStep, ordered: bool) -> bool:
 
 
 def same_rows(ours: Sequence[Sequence[object]], theirs: Sequence[Sequence[object]], ordered: bool) -> bool:
-    """Rows equal value by value (type too: 1 is not 1.0), in order or as multisets."""
+    """Rows equal value by value (``same_value``), in order or as multisets."""
     if len(ours) != len(theirs):
         return False
     if not ordered:
@@ -140,25 +169,38 @@ def same_rows(ours: Sequence[Sequence[object]], theirs: Sequence[Sequence[object
 
 
 def same_value(ours: object, theirs: object) -> bool:
-    if type(ours) is not type(theirs):
-        return False
-    if isinstance(ours, float) and isinstance(theirs, float):
-        return ours == theirs or math.isclose(ours, theirs, rel_tol=REL_TOL) or (
-            math.isnan(ours) and math.isnan(theirs))
-    return ours == theirs
+    """Equal as SQLite compares: an integer equals a real of the same value (2 and 2.0).
+
+    SQLite itself holds 2 and 2.0 equal, and which of them a DISTINCT, GROUP
+    BY, MIN or MAX keeps depends on the query plan, so their types cannot be
+    held against an engine; a query that asks ``typeof(...)`` still compares
+    the types. Two reals may differ in their last bits (sums in another
+    order). Text, blobs and NULL must be the same.
+    """
+    numbers = (int, float)
+    if type(ours) in numbers and type(theirs) in numbers:
+        if type(ours) is int and type(theirs) is int:
+            return ours == theirs
+        return ours == theirs or math.isclose(ours, theirs, rel_tol=REL_TOL)  # type: ignore[arg-type]
+    return type(ours) is type(theirs) and ours == theirs
 
 
-def row_key(row: Sequence[object]) -> tuple[tuple[int, Any], ...]:
-    """A sort key for rows of mixed values, as SQLite orders them; reals rounded so near-ties sort alike."""
+def row_key(row: Sequence[object]) -> tuple[tuple[Any, ...], ...]:
+    """A sort key for rows of mixed values, as SQLite orders them (NULL, numbers, text, blobs).
+
+    Numbers sort by their value rounded to 9 digits, so that two reals that
+    ``same_value`` holds equal sort alike in both lists, then by their exact
+    value, so that equal lists always sort the same way.
+    """
     return tuple(value_key(value) for value in row)
 
 
-def value_key(value: object) -> tuple[int, Any]:
+def value_key(value: object) -> tuple[Any, ...]:
     if value is None:
-        return (0, 0)
+        return (0,)
     if isinstance(value, int | float):
         number = float(value)
-        return (1, float(f"{number:.9g}") if math.isfinite(number) else number)
+        return (1, float(f"{number:.9g}") if math.isfinite(number) else number, value)
     if isinstance(value, str):
         return (2, value)
     if isinstance(value, bytes):
@@ -209,12 +251,11 @@ def check_generated(reference: SqlWorker, candidate: SqlWorker, *, seed: int,
     """The ``generated`` check of one candidate (see the module docstring)."""
     began = time.monotonic()
     deadline = began + budget_s
-    drawn: list[Script] = []
-    error = run_quietly(scripts(), seed, examples, DRAW_PHASES, drawn.append)
+    drawn, error = draw_until(scripts(), seed, examples, began + budget_s * DRAW_SHARE)
     tally = _Tally()
-    stopped = False
+    stopped = ""  # who stopped the run with a crash or hang: "reference" or "candidate"
     for start in range(0, len(drawn), BATCH):
-        if time.monotonic() > deadline:
+        if start and time.monotonic() > deadline:
             break
         batch = drawn[start:start + BATCH]
         texts = [s.statements for s in batch]
@@ -223,7 +264,7 @@ def check_generated(reference: SqlWorker, candidate: SqlWorker, *, seed: int,
             tally.judged.append(script)
             if isinstance(ref, Fault):
                 tally.reference_faults.append({"script": script.statements, "fault": ref.description})
-                continue
+                break
             tally.scripts += 1
             difference = compare_steps(ref, cand, script.query.ordered)
             if difference is None:
@@ -232,38 +273,50 @@ def check_generated(reference: SqlWorker, candidate: SqlWorker, *, seed: int,
             tally.classes[difference.kind] += 1
             tally.differences[len(tally.judged) - 1] = difference
             kept = tally.others.setdefault(difference.kind, [])
-            # Distinct statements only: one unsupported CREATE TABLE form can spoil most scripts.
+            # Beside the first of each class (shrunk), distinct statements only: one
+            # unsupported CREATE TABLE form can spoil most scripts.
             at = script.statements[difference.statement]
-            if len(kept) < EXAMPLES_KEPT and all(s.statements[d.statement] != at for s, d in kept):
+            distinct = all(s.statements[d.statement] != at for s, d in kept)
+            if tally.classes[difference.kind] > 1 and len(kept) < EXAMPLES_KEPT and distinct:
                 kept.append((script, difference))
         if progress:
-            progress("generated queries", min(start + BATCH, len(drawn)), len(drawn))
-        if len(theirs) < len(batch) or len(ours) < len(batch):
-            stopped = True  # a crash or hang: drawing more would cost a time limit each
+            progress("generated queries", len(tally.judged), len(drawn))
+        if len(ours) < len(batch) or len(theirs) < len(batch):
+            # A crash or hang: more scripts would cost a time limit each.
+            stopped = "reference" if tally.reference_faults else "candidate"
             break
     shrunk: dict[str, dict[str, Any]] = {}
     more: dict[str, list[dict[str, Any]]] = {}
     pair = (reference, candidate)
+    shrinking_ends = time.monotonic() + SHRINK_TOTAL_S
     for kind in FAILING:
-        if kind in tally.classes:  # each class shrinks on its own budget, beyond the drawing's
-            shrink_until = time.monotonic() + SHRINK_BUDGET_S
-            smallest, difference = shrink(kind, tally, seed, examples, shrink_until, pair)
-            limit = time.monotonic() + REDUCE_BUDGET_S
-            shrunk[kind] = example(smallest, difference, pair, limit)
-            shrunk[kind]["shrunk_from_statements"] = tally.first_statement(kind) + 1
-            more[kind] = [example(s, d, pair, limit) for s, d in tally.others[kind]]
-    return _verdict(tally, shrunk, more, seed, len(drawn), stopped, error, time.monotonic() - began)
+        if kind not in tally.classes:
+            continue
+        # A hang is only cut, not shrunk: every try of one costs the whole time limit.
+        left = 0.0 if kind == "hang" else min(SHRINK_BUDGET_S, shrinking_ends - time.monotonic())
+        smallest, difference, note = shrink(kind, tally, seed, examples, time.monotonic() + left, pair)
+        reduce_until = time.monotonic() + (0.0 if kind == "hang" else REDUCE_BUDGET_S)
+        shrunk[kind] = example(smallest, difference, pair, reduce_until)
+        shrunk[kind]["shrunk_from_statements"] = tally.first_statement(kind) + 1
+        if note:
+            shrunk[kind]["shrink_note"] = note
+        more[kind] = [example(s, d, pair, reduce_until) for s, d in tally.others[kind]]
+    return _verdict(tally, shrunk, more, seed, len(drawn), examples, stopped, error,
+                    time.monotonic() - began)
 
 
 def shrink(kind: str, tally: _Tally, seed: int, examples: int, deadline: float,
-           pair: tuple[SqlWorker, SqlWorker]) -> tuple[Script, Difference]:
-    """The smallest script Hypothesis finds with a difference of this class.
+           pair: tuple[SqlWorker, SqlWorker]) -> tuple[Script, Difference, str]:
+    """The smallest script Hypothesis finds with the first difference of this class; a note if any.
 
-    The same seed draws the batch run's scripts again, in the same order, so
-    those are judged from the batch results without running them again.
+    A script counts when its difference is the same as the first one's
+    (``Difference.same_as``). The same seed draws the batch run's scripts
+    again, in the same order, so those are judged from the batch results
+    without running them again.
     """
     first = min(index for index, d in tally.differences.items() if d.kind == kind)
-    found: list[tuple[Script, Difference]] = [(tally.judged[first], tally.differences[first])]
+    target, target_length = tally.differences[first], len(tally.judged[first].statements)
+    found: list[tuple[Script, Difference]] = [(tally.judged[first], target)]
     seen = 0
 
     def one(drawn: Script) -> None:
@@ -274,12 +327,13 @@ def shrink(kind: str, tally: _Tally, seed: int, examples: int, deadline: float,
             difference = tally.differences.get(index)
         elif time.monotonic() < deadline:  # past it, Hypothesis sees passes: the smallest so far stands
             difference = _difference(drawn.statements, drawn.query.ordered, pair)
-        if difference is not None and difference.kind == kind:
+        if difference is not None and difference.same_as(target, len(drawn.statements), target_length):
             found.append((drawn, difference))
             raise Differs  # from one line only: Hypothesis tells failures apart by where they were raised
 
-    run_quietly(scripts(), seed, examples, SHRINK_PHASES, one)
-    return min(found, key=lambda found_pair: _size(*found_pair))
+    error = run_quietly(scripts(), seed, examples, SHRINK_PHASES, one)
+    smallest, difference = min(found, key=lambda found_pair: _size(*found_pair))
+    return smallest, difference, f"shrinking stopped early: {error}" if error else ""
 
 
 def _difference(statements: list[str], ordered: bool, pair: tuple[SqlWorker, SqlWorker]) -> Difference | None:
@@ -304,7 +358,8 @@ def reduce_statements(statements: list[str], difference: Difference, ordered: bo
             break
         trial = kept[:index] + kept[index + 1:]
         again = _difference(trial, ordered, pair)
-        if again is not None and again.kind == difference.kind and again.statement == len(trial) - 1:
+        if again is not None and again.statement == len(trial) - 1 and again.same_as(difference, len(trial),
+                                                                                     len(kept)):
             kept, difference = trial, again
     return kept, difference
 
@@ -328,7 +383,8 @@ def example(script: Script, difference: Difference, pair: tuple[SqlWorker, SqlWo
 
 
 def _verdict(tally: _Tally, shrunk: dict[str, dict[str, Any]], more: dict[str, list[dict[str, Any]]],
-             seed: int, drawn: int, stopped: bool, error: str | None, seconds: float) -> CheckResult:
+             seed: int, drawn: int, examples: int, stopped: str, error: str | None,
+             seconds: float) -> CheckResult:
     classes = {kind: tally.classes[kind] for kind in FAILING if tally.classes[kind]}
     evidence: dict[str, Any] = {
         "scripts": tally.scripts, "drawn": drawn, "agree": tally.agree, "classes": classes,
@@ -341,14 +397,16 @@ def _verdict(tally: _Tally, shrunk: dict[str, dict[str, Any]], more: dict[str, l
     verdict: Verdict = "pass"
     if classes:
         verdict = "fail"
-        if stopped:
-            summary += "; drawing stopped at the candidate's crash or hang"
+        if stopped == "candidate":
+            summary += "; the run stopped at the candidate's crash or hang"
     elif error:
         verdict, summary = "error", f"generating scripts failed: {error}"
     elif tally.reference_faults:
         verdict = "error"
-        summary += f"; the reference crashed or hung on {len(tally.reference_faults)} script(s)"
-    elif tally.scripts < drawn:
+        summary += f"; the reference crashed or hung: {tally.reference_faults[0]['fault'][:200]}"
+    elif not tally.scripts:
+        verdict, summary = "inconclusive", "no generated script ran: the budget ended while drawing them"
+    elif tally.scripts < examples:
         verdict = "inconclusive"
-        summary += f"; the budget ran out after {tally.scripts} of {drawn} scripts"
+        summary += f"; the budget ran out after {tally.scripts} of {examples} scripts"
     return CheckResult("generated", verdict, summary, evidence)

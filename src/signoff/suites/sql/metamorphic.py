@@ -35,15 +35,24 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from signoff.checks.hypothesis_run import DRAW_PHASES, SHRINK_PHASES, Differs, run_quietly
-from signoff.suites.sql.differential import BATCH, Fault, Ran, describe, row_key, run_in_parallel, same_rows
+from signoff.checks.hypothesis_run import SHRINK_PHASES, Differs, draw_until, run_quietly
+from signoff.suites.sql.differential import (
+    BATCH,
+    DRAW_SHARE,
+    Fault,
+    Ran,
+    describe,
+    row_key,
+    run_in_parallel,
+    same_rows,
+)
 from signoff.suites.sql.driver import ScriptStep
 from signoff.suites.sql.generate import Database, databases, expressions, sources
 from signoff.suites.sql.workers import SqlWorker
 from signoff.verdict import CheckResult, Verdict
 
 DEFAULT_EXAMPLES = 300
-DEFAULT_BUDGET_S = 45.0
+DEFAULT_BUDGET_S = 45.0  # drawing and running; shrinking has its own
 SHRINK_BUDGET_S = 15.0
 ORACLES = ("tlp_where", "tlp_distinct", "tlp_aggregate", "norec")
 AGGREGATES = ("MIN", "MAX", "COUNT(*)", "COUNT")
@@ -124,6 +133,11 @@ def violation(instance: Instance, ran: Ran) -> str | None:
 
 
 def _combine(aggregate: str, values: list[object]) -> object:
+    """The whole's aggregate from the three parts' (COUNT: their sum; MIN, MAX: the least, the most).
+
+    Of equal values (2 and 2.0) either may come out, as in SQLite; the
+    comparison with the whole holds them equal (``same_value``).
+    """
     if aggregate.startswith("COUNT"):
         return sum(v for v in values if isinstance(v, int))
     present = [v for v in values if v is not None]
@@ -134,6 +148,7 @@ def _combine(aggregate: str, values: list[object]) -> object:
 
 
 def _distinct(rows: list[Any]) -> list[Any]:
+    """The rows without repeats, equal as SQLite's DISTINCT has them (2 and 2.0 are one)."""
     kept: list[Any] = []
     for row in sorted(rows, key=row_key):
         if not kept or not same_rows([kept[-1]], [row], ordered=True):
@@ -160,12 +175,11 @@ def check_metamorphic(reference: SqlWorker, candidate: SqlWorker, *, seed: int,
     """The ``metamorphic`` check of one candidate (see the module docstring)."""
     began = time.monotonic()
     deadline = began + budget_s
-    drawn: list[Instance] = []
-    error = run_quietly(instances(), seed, examples, DRAW_PHASES, drawn.append)
+    drawn, error = draw_until(instances(), seed, examples, began + budget_s * DRAW_SHARE)
     tally = _Tally()
     faults: list[str] = []
     for start in range(0, len(drawn), BATCH):
-        if time.monotonic() > deadline or faults:
+        if (start and time.monotonic() > deadline) or faults:
             break
         batch = drawn[start:start + BATCH]
         texts = [i.statements for i in batch]
@@ -186,10 +200,10 @@ def check_metamorphic(reference: SqlWorker, candidate: SqlWorker, *, seed: int,
             if on_reference is not None:
                 tally.reference_violations[index] = on_reference
         if progress:
-            progress("metamorphic queries", min(start + BATCH, len(drawn)), len(drawn))
+            progress("metamorphic queries", len(tally.judged), len(drawn))
     shrunk = _shrink(tally, seed, examples, time.monotonic() + SHRINK_BUDGET_S, reference, candidate) \
         if tally.violations else None
-    return _verdict(tally, shrunk, faults, error, len(drawn), seed, time.monotonic() - began)
+    return _verdict(tally, shrunk, faults, error, examples, seed, time.monotonic() - began)
 
 
 def _shrink(tally: _Tally, seed: int, examples: int, deadline: float, reference: SqlWorker,
@@ -212,25 +226,31 @@ def _shrink(tally: _Tally, seed: int, examples: int, deadline: float, reference:
             found.append((drawn, why))
             raise Differs  # from one line only: Hypothesis tells failures apart by where they were raised
 
-    run_quietly(instances(), seed, examples, SHRINK_PHASES, one)
+    error = run_quietly(instances(), seed, examples, SHRINK_PHASES, one)
     smallest, why = min(found, key=lambda pair: (len(pair[0].statements), sum(map(len, pair[0].statements))))
     [[on_reference]] = run_in_parallel([(reference, [smallest.statements])])
     shared = violation(smallest, on_reference)
+    if isinstance(on_reference, Fault):
+        on_it = f"could not run it: {on_reference.description[:200]}"
+    elif shared:
+        on_it = f"violates it too: {shared}"
+    else:
+        on_it = "keeps it" if applies(smallest, on_reference) else "raised on one of its queries"
     return {
         "oracle": smallest.oracle, "violation": why, "script": smallest.statements,
         "setup": list(smallest.database.statements), "queries": list(smallest.queries),
         "aggregate": smallest.aggregate,
         "sql": ";\n".join(smallest.statements) + ";",
-        "reference": f"violates it too: {shared}" if shared else "keeps it",
+        "reference": on_it, **({"shrink_note": f"shrinking stopped early: {error}"} if error else {}),
     }
 
 
 def _verdict(tally: _Tally, shrunk: dict[str, Any] | None, faults: Sequence[str], error: str | None,
-             drawn: int, seed: int, seconds: float) -> CheckResult:
+             examples: int, seed: int, seconds: float) -> CheckResult:
     applicable = sum(tally.applicable.values())
     by_oracle = Counter(tally.judged[i].oracle for i in tally.violations)
     evidence: dict[str, Any] = {
-        "instances": len(tally.judged), "drawn": drawn, "applicable": dict(tally.applicable),
+        "instances": len(tally.judged), "applicable": dict(tally.applicable),
         "violations": dict(by_oracle), "example": shrunk,
         "reference_violations": len(tally.reference_violations),
         "shared_with_reference": len(set(tally.violations) & set(tally.reference_violations)),
@@ -248,9 +268,11 @@ def _verdict(tally: _Tally, shrunk: dict[str, Any] | None, faults: Sequence[str]
         verdict, summary = "fail", f"the candidate crashed or hung: {faults[0][:200]}"
     elif error:
         verdict, summary = "error", f"generating instances failed: {error}"
+    elif not tally.judged:
+        verdict, summary = "inconclusive", "no TLP/NoREC instance ran: the budget ended while drawing them"
     elif not applicable:
         verdict, summary = "inconclusive", "no TLP/NoREC instance applied (every one raised)"
-    elif len(tally.judged) < drawn:
+    elif len(tally.judged) < examples:
         verdict = "inconclusive"
-        summary += f"; the budget ran out after {len(tally.judged)} of {drawn}"
+        summary += f"; the budget ran out after {len(tally.judged)} of {examples}"
     return CheckResult("metamorphic", verdict, summary, evidence)

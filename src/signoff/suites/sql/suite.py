@@ -83,7 +83,7 @@ def corpus_files(paths: Sequence[Path] | None) -> list[tuple[Path, str]]:
 
 
 def validate(options: SqlOptions) -> tuple[list[str], dict[str, float | str]]:
-    """The invariants to run and their thresholds; SpecError for anything malformed."""
+    """The invariants to run and their thresholds; SpecError (or TargetError) for anything wrong."""
     if not options.candidates:
         raise SpecError("no candidate: name one with --candidate ENGINE (sqlite3, turso, libsql, duckdb, "
                         "apsw) or --candidate module:factory")
@@ -102,6 +102,9 @@ def validate(options: SqlOptions) -> tuple[list[str], dict[str, float | str]]:
         raise SpecError(f"--queries must be a number >= 0, not {options.queries}")
     if not options.timeout_s > 0:
         raise SpecError(f"--timeout must be a number of seconds > 0, not {options.timeout_s}")
+    for engine in (options.reference, *options.candidates):
+        resolve_engine(engine)  # TargetError for an unknown or missing engine
+    corpus_files(options.corpus)  # SpecError for a path that is not there
     return names, thresholds
 
 
