@@ -333,7 +333,19 @@ def shrink(kind: str, tally: _Tally, seed: int, examples: int, deadline: float,
 
     error = run_quietly(scripts(), seed, examples, SHRINK_PHASES, one)
     smallest, difference = min(found, key=lambda found_pair: _size(*found_pair))
-    return smallest, difference, f"shrinking stopped early: {error}" if error else ""
+    return smallest, difference, shrink_note(error, deadline)
+
+
+def shrink_note(error: str | None, deadline: float) -> str:
+    """What to say of a shrinking pass that did not end by itself.
+
+    Past its deadline the pass answers "no difference" to every new script, so
+    Hypothesis's last replay of the smallest one "flakes": that is the budget
+    ending, and the smallest script so far stands.
+    """
+    if time.monotonic() >= deadline:
+        return "shrinking reached its time limit: the smallest script found by then"
+    return f"shrinking stopped early: {error[:300]}" if error else ""
 
 
 def _difference(statements: list[str], ordered: bool, pair: tuple[SqlWorker, SqlWorker]) -> Difference | None:

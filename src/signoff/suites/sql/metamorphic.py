@@ -45,6 +45,7 @@ from signoff.suites.sql.differential import (
     row_key,
     run_in_parallel,
     same_rows,
+    shrink_note,
 )
 from signoff.suites.sql.driver import ScriptStep
 from signoff.suites.sql.generate import Database, databases, expressions, sources
@@ -241,7 +242,7 @@ def _shrink(tally: _Tally, seed: int, examples: int, deadline: float, reference:
         "setup": list(smallest.database.statements), "queries": list(smallest.queries),
         "aggregate": smallest.aggregate,
         "sql": ";\n".join(smallest.statements) + ";",
-        "reference": on_it, **({"shrink_note": f"shrinking stopped early: {error}"} if error else {}),
+        "reference": on_it, **({"shrink_note": note} if (note := shrink_note(error, deadline)) else {}),
     }
 
 
