@@ -9,7 +9,7 @@ both passes; the body raises ``Differs`` to mark an input as failing.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import hypothesis
@@ -19,6 +19,7 @@ from hypothesis.reporting import with_reporter
 from hypothesis.strategies import SearchStrategy
 
 T = TypeVar("T")
+F = TypeVar("F")
 
 # No explain phase: it calls the test on variants after shrinking, which would
 # cost a slow candidate dearly and make the last failure not the minimal one.
@@ -80,3 +81,33 @@ def draw_until(strategy: SearchStrategy[T], seed: int, examples: int,
 
     error = run_quietly(strategy, seed, examples, DRAW_PHASES, take)
     return drawn, error
+
+
+def shrink_seeded(strategy: SearchStrategy[T], seed: int, examples: int, judged: Sequence[T],
+                  known: Callable[[int], F | None], judge: Callable[[T], F | None],
+                  deadline: float) -> tuple[list[tuple[T, F]], str | None]:
+    """Every failing value Hypothesis meets while it shrinks (the smallest last), and its error.
+
+    ``judged`` are the values a ``draw_until`` pass with this seed drew and the
+    caller already ran: Hypothesis meets them again in the same order, and
+    ``known(index)`` answers for them without running them again. Any other
+    value is run by ``judge`` until ``deadline``; after it every value passes,
+    so shrinking stops with the smallest failure found so far.
+    """
+    found: list[tuple[T, F]] = []
+    seen = 0
+
+    def one(value: T) -> None:
+        nonlocal seen
+        index, seen = seen, seen + 1
+        failure: F | None = None
+        if index < len(judged) and value == judged[index]:
+            failure = known(index)
+        elif time.monotonic() < deadline:
+            failure = judge(value)
+        if failure is not None:
+            found.append((value, failure))
+            raise Differs  # from one line only: Hypothesis tells failures apart by where they were raised
+
+    error = run_quietly(strategy, seed, examples, SHRINK_PHASES, one)
+    return found, error

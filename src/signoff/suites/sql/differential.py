@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from signoff.checks.hypothesis_run import SHRINK_PHASES, Differs, draw_until, run_quietly
+from signoff.checks.hypothesis_run import draw_until, shrink_seeded
 from signoff.outcomes import Outcome
 from signoff.runner.process import run_cases
 from signoff.suites.sql.driver import ScriptStep
@@ -316,22 +316,18 @@ def shrink(kind: str, tally: _Tally, seed: int, examples: int, deadline: float,
     """
     first = min(index for index, d in tally.differences.items() if d.kind == kind)
     target, target_length = tally.differences[first], len(tally.judged[first].statements)
-    found: list[tuple[Script, Difference]] = [(tally.judged[first], target)]
-    seen = 0
 
-    def one(drawn: Script) -> None:
-        nonlocal seen
-        index, seen = seen, seen + 1
-        difference: Difference | None = None
-        if index < len(tally.judged) and drawn == tally.judged[index]:
-            difference = tally.differences.get(index)
-        elif time.monotonic() < deadline:  # past it, Hypothesis sees passes: the smallest so far stands
-            difference = _difference(drawn.statements, drawn.query.ordered, pair)
-        if difference is not None and difference.same_as(target, len(drawn.statements), target_length):
-            found.append((drawn, difference))
-            raise Differs  # from one line only: Hypothesis tells failures apart by where they were raised
+    def same(script: Script, difference: Difference | None) -> Difference | None:
+        if difference is not None and difference.same_as(target, len(script.statements), target_length):
+            return difference
+        return None
 
-    error = run_quietly(scripts(), seed, examples, SHRINK_PHASES, one)
+    found, error = shrink_seeded(
+        scripts(), seed, examples, tally.judged,
+        known=lambda index: same(tally.judged[index], tally.differences.get(index)),
+        judge=lambda script: same(script, _difference(script.statements, script.query.ordered, pair)),
+        deadline=deadline)
+    found.insert(0, (tally.judged[first], target))
     smallest, difference = min(found, key=lambda found_pair: _size(*found_pair))
     return smallest, difference, shrink_note(error, deadline)
 

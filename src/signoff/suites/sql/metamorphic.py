@@ -35,7 +35,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from signoff.checks.hypothesis_run import SHRINK_PHASES, Differs, draw_until, run_quietly
+from signoff.checks.hypothesis_run import draw_until, shrink_seeded
 from signoff.suites.sql.differential import (
     BATCH,
     DRAW_SHARE,
@@ -211,23 +211,14 @@ def _shrink(tally: _Tally, seed: int, examples: int, deadline: float, reference:
             candidate: SqlWorker) -> dict[str, Any]:
     """The smallest instance Hypothesis finds that the candidate violates, as an example."""
     first = min(tally.violations)
-    found: list[tuple[Instance, str]] = [(tally.judged[first], tally.violations[first])]
-    seen = 0
 
-    def one(drawn: Instance) -> None:
-        nonlocal seen
-        index, seen = seen, seen + 1
-        why: str | None = None
-        if index < len(tally.judged) and drawn == tally.judged[index]:
-            why = tally.violations.get(index)
-        elif time.monotonic() < deadline:  # past it, Hypothesis sees passes: the smallest so far stands
-            [[ran]] = run_in_parallel([(candidate, [drawn.statements])])
-            why = violation(drawn, ran)
-        if why is not None:
-            found.append((drawn, why))
-            raise Differs  # from one line only: Hypothesis tells failures apart by where they were raised
+    def judge(instance: Instance) -> str | None:
+        [[ran]] = run_in_parallel([(candidate, [instance.statements])])
+        return violation(instance, ran)
 
-    error = run_quietly(instances(), seed, examples, SHRINK_PHASES, one)
+    found, error = shrink_seeded(instances(), seed, examples, tally.judged, known=tally.violations.get,
+                                 judge=judge, deadline=deadline)
+    found.insert(0, (tally.judged[first], tally.violations[first]))
     smallest, why = min(found, key=lambda pair: (len(pair[0].statements), sum(map(len, pair[0].statements))))
     [[on_reference]] = run_in_parallel([(reference, [smallest.statements])])
     shared = violation(smallest, on_reference)
