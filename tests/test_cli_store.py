@@ -86,3 +86,25 @@ def test_a_run_killed_with_sigkill_leaves_a_readable_store_with_its_finished_che
     [finished] = [c for c in data["candidates"] if c["checks"]]
     assert finished["target"] == "ref.py:f" and finished["checks"][0]["verdict"] == "pass"
     assert report.returncode == 3
+
+
+def test_a_stored_run_is_reported_in_the_spec_order_though_cheap_checks_run_first(tmp_path):
+    (tmp_path / "ref.py").write_text("def total(xs):\n    return sum(xs)\n")
+    (tmp_path / "spec.py").write_text(
+        "import signoff\nfrom hypothesis import strategies as st\n\n"
+        "spec = signoff.Spec(\n    reference='ref.py:total', inputs=st.lists(st.integers()),\n"
+        "    workload=signoff.workload(lambda n: list(range(n)), sizes=(1_000, 2_000)),\n"
+        "    criteria=[signoff.memory(), signoff.same_results(examples=10)],\n)\n"
+    )
+    live = signoff("check", "spec.py", "-c", "ref.py:total", "-q", "--json", "live.json", cwd=tmp_path)
+    stored = signoff("report", "latest", "--json", "stored.json", cwd=tmp_path)
+    assert (live.returncode, stored.returncode) == (0, 0), live.stderr + stored.stderr
+
+    def order(name: str) -> list[str]:
+        report = json.loads((tmp_path / name).read_text())
+        return [check["criterion"] for check in report["candidates"][0]["checks"]]
+
+    assert order("live.json") == order("stored.json") == ["memory", "same_results"]
+    with sqlite3.connect(tmp_path / ".signoff" / "runs.db") as db:  # and they did end the other way
+        ended = [row[0] for row in db.execute("SELECT criterion FROM checks ORDER BY id")]
+    assert ended == ["same_results", "memory"]

@@ -21,6 +21,7 @@ import pytest
 
 from signoff.environment import capture_environment
 from signoff.errors import SignoffError
+from signoff.recorder import RunRecorder
 from signoff.store import (
     SCHEMA_VERSION,
     CheckChange,
@@ -255,6 +256,41 @@ def test_compare_shows_changed_verdicts_ratios_and_classes(store: Store) -> None
         "ratio": {"before": 1.1, "after": 3.4},
         "candidate_class": {"before": None, "after": None},
     }
+
+
+def test_checks_recorded_as_they_end_read_back_in_report_order(store: Store) -> None:
+    run_id = _begin(store)
+    recorder = RunRecorder(store, run_id, report_order=("speed", "scaling", "speed"))
+    recorder.record("a.py:f", _scaling("pass", "O(n)"))  # the cheap one ends first
+    recorder.record("a.py:f", _speed("pass", 1.0))
+    recorder.record("a.py:f", _speed("fail", 3.0))
+    recorder.record("b.py:f", _speed("pass", 1.1))
+    checks = {c.target: c.checks for c in store.load_run(run_id).result.candidates}
+    assert [(c.criterion, c.verdict) for c in checks["a.py:f"]] == [
+        ("speed", "pass"), ("scaling", "pass"), ("speed", "fail")]
+    assert [c.criterion for c in checks["b.py:f"]] == ["speed"]
+
+
+def test_a_store_of_schema_1_is_upgraded_in_place_and_keeps_its_runs(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    with Store(path) as store:
+        old_run = _begin(store)
+        store.record_check(old_run, "a.py:f", _scaling("pass", "O(n)"))
+        store.record_check(old_run, "a.py:f", _speed("pass", 1.0))
+    db = sqlite3.connect(path)  # what signoff wrote before checks had a position
+    db.executescript("ALTER TABLE checks DROP COLUMN position; PRAGMA user_version = 1;")
+    db.close()
+    with Store(path) as store:
+        old = store.load_run(old_run).result.candidates[0].checks
+        assert [c.criterion for c in old] == ["scaling", "speed"]  # as recorded
+        new_run = _begin(store)
+        store.record_check(new_run, "a.py:f", _scaling("pass", "O(n)"), position=1)
+        store.record_check(new_run, "a.py:f", _speed("pass", 1.0), position=0)
+        new = store.load_run(new_run).result.candidates[0].checks
+        assert [c.criterion for c in new] == ["speed", "scaling"]
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    db.close()
 
 
 # -- files that are not a store ----------------------------------------------------------------

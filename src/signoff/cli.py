@@ -145,7 +145,8 @@ def _check(options: argparse.Namespace, console: Console, errors: Console) -> in
     seed = options.seed if options.seed is not None else random.randrange(2**32)
     recorder = None if options.no_store else RunRecorder.begin(
         options.store, spec=str(loaded.path) if isinstance(loaded, LoadedSpec) else None,
-        reference=spec.reference_target.text, candidates=options.candidate, seed=seed)
+        reference=spec.reference_target.text, candidates=options.candidate, seed=seed,
+        report_order=[criterion.name for criterion in spec.criteria])
     with guarded(recorder), progress_bars(errors, show_progress) as progress:
         result = check(loaded, options.candidate,
                        RunOptions(seed=seed, inputs=options.inputs, progress=progress,

@@ -27,20 +27,35 @@ from signoff.verdict import CheckResult, RunResult
 class RunRecorder:
     store: Store
     run_id: str
+    # The criteria in the order the report lists them, when checks end in another order
+    # (``check`` runs cheap criteria first); empty: the report keeps the order they end in.
+    report_order: tuple[str, ...] = ()
+    _placed: dict[str, set[int]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def begin(cls, path: Path, *, spec: str | None, reference: str, candidates: Sequence[str],
-              seed: int) -> RunRecorder:
+              seed: int, report_order: Sequence[str] = ()) -> RunRecorder:
         """Open (or create) the store at ``path`` and record the start of a run of this command."""
         store = Store(path)
         run_id = store.begin_run(
             spec=spec, reference=reference, candidates=list(candidates), seed=seed,
             command=shlex.join(["signoff", *sys.argv[1:]]), environment=capture_environment(Path.cwd()),
         )
-        return cls(store, run_id)
+        return cls(store, run_id, tuple(report_order))
 
     def record(self, candidate: str, check_result: CheckResult) -> None:
-        self.store.record_check(self.run_id, candidate, check_result)
+        self.store.record_check(self.run_id, candidate, check_result,
+                                self._position(candidate, check_result.criterion))
+
+    def _position(self, candidate: str, criterion: str) -> int | None:
+        """The first place in ``report_order`` named ``criterion`` not yet taken for ``candidate``
+        (a spec may name a criterion twice); None for a check outside it."""
+        placed = self._placed.setdefault(candidate, set())
+        for position, name in enumerate(self.report_order):
+            if name == criterion and position not in placed:
+                placed.add(position)
+                return position
+        return None
 
     def finish(self, result: RunResult) -> None:
         self.store.finish_run(self.run_id, result.verdict, result.duration_s)

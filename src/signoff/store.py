@@ -25,7 +25,7 @@ from signoff.errors import SignoffError
 from signoff.verdict import CandidateResult, CheckResult, RunResult, Verdict
 
 DEFAULT_STORE = Path(".signoff") / "runs.db"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: checks.position
 APPLICATION_ID = 0x5347_4E46  # "SGNF" in the SQLite header: this file is a signoff store
 UNFINISHED = "unfinished"
 LATEST_ALIASES = frozenset({"latest", "last"})
@@ -47,7 +47,8 @@ CREATE TABLE checks (
     run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
     candidate TEXT NOT NULL, criterion TEXT NOT NULL, verdict TEXT NOT NULL,
     summary TEXT NOT NULL, evidence TEXT NOT NULL,  -- JSON object
-    recorded_at TEXT NOT NULL
+    recorded_at TEXT NOT NULL,
+    position INTEGER  -- its place among the candidate's checks in the report (NULL: as recorded)
 );
 CREATE INDEX checks_by_run ON checks (run_id, id);
 """
@@ -169,6 +170,9 @@ class Store:
                     if statement.strip():
                         db.execute(statement)
                 db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            elif version == 1:  # its checks keep a NULL position: read in the order recorded
+                db.execute("ALTER TABLE checks ADD COLUMN position INTEGER")
+            if version < SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("COMMIT")
         except sqlite3.Error as exc:  # a plain DatabaseError: "file is not a database"
@@ -234,15 +238,17 @@ class Store:
                 return run_id
         raise StoreError(f"could not find a free run id in {self.path}")
 
-    def record_check(self, run_id: str, candidate: str, check: CheckResult) -> None:
-        """Store one check of ``candidate``; committed before this returns."""
+    def record_check(self, run_id: str, candidate: str, check: CheckResult,
+                     position: int | None = None) -> None:
+        """Store one check of ``candidate``; committed before this returns. ``position`` is its
+        place in the report when that differs from the order the checks end in."""
         row = (run_id, candidate, check.criterion, check.verdict, check.summary)
         with self._locked():
             try:
                 self._db.execute(
                     "INSERT INTO checks (run_id, candidate, criterion, verdict, summary,"
-                    " evidence, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (*row, _dumps(dict(check.evidence)), _stamp()),
+                    " evidence, recorded_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*row, _dumps(dict(check.evidence)), _stamp(), position),
                 )
             except sqlite3.IntegrityError as exc:
                 raise StoreError(f"no run {run_id!r} in {self.path}") from exc
@@ -301,7 +307,7 @@ class Store:
             ).fetchone()
             checks = self._db.execute(
                 "SELECT candidate, criterion, verdict, summary, evidence FROM checks"
-                " WHERE run_id = ? ORDER BY id",
+                " WHERE run_id = ? ORDER BY position, id",
                 (run_id,),
             ).fetchall()
         if row is None:
