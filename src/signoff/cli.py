@@ -233,7 +233,7 @@ def _spec_from_options(options: argparse.Namespace) -> LoadedSpec | Spec:
         return load_spec(options.spec)
     if not options.reference:
         raise SpecError("give a spec file (signoff check SPEC.py ...) or --reference TARGET")
-    spec = Spec(reference=options.reference)
+    spec = Spec(reference=options.reference, folder=Path.cwd())
     try:
         inputs = infer_inputs(spec.reference_target)
     except SpecError:
@@ -282,7 +282,7 @@ def _replay_one(spec_path: Path | None, reference: str | None, candidate: str, c
         loaded: LoadedSpec | None = load_spec(spec_path)
         spec = loaded.spec  # type: ignore[union-attr]
     elif reference:
-        loaded, spec = None, Spec(reference=reference)
+        loaded, spec = None, Spec(reference=reference, folder=Path.cwd())
     else:
         raise SpecError("replay needs --spec or --reference")
     replayed = replay(spec, candidate, data, loaded=loaded)
