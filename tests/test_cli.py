@@ -117,3 +117,15 @@ def test_json_refuses_to_overwrite_a_file_that_is_not_a_report(tmp_path):
                   "-c", str(GALLERY / "sort_heap.py") + ":sort")
     assert run.returncode == 2 and "refusing to overwrite" in run.stderr
     assert precious.read_text() == '{"mine": true}'
+
+
+def test_a_relative_reference_on_the_command_line_is_taken_from_the_current_directory(tmp_path):
+    (tmp_path / "ref.py").write_text("def f(x: int) -> int:\n    return x\n")
+    # Through the installed console script, as a user runs it: `python -m signoff.cli` hid the bug
+    # (Spec took its folder from the script in .venv/bin).
+    script = Path(sys.executable).parent / "signoff"
+    command = [str(script), "check", "-r", "ref.py:f", "-c", "ref.py:f", "--examples", "5", "-q",
+               "--no-store"]
+    run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                         env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"})
+    assert run.returncode == 0, run.stderr

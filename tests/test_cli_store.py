@@ -109,10 +109,3 @@ def test_a_stored_run_is_reported_in_the_spec_order_though_cheap_checks_run_firs
         ended = [row[0] for row in db.execute("SELECT criterion FROM checks ORDER BY id")]
     assert ended == ["same_results", "memory"]
 
-
-def test_a_relative_reference_on_the_command_line_is_taken_from_the_current_directory(tmp_path):
-    (tmp_path / "ref.py").write_text("def f(x: int) -> int:\n    return x\n")
-    script = Path(sys.executable).parent / "signoff"  # the console script, as a user runs it
-    run = subprocess.run([str(script), "check", "-r", "ref.py:f", "-c", "ref.py:f", "--examples", "5", "-q",
-                          "--no-store"], cwd=tmp_path, capture_output=True, text=True, timeout=300, env=ENV)
-    assert run.returncode == 0, run.stderr
