@@ -63,7 +63,7 @@ def run_signoff(tasks: Path, samples: Path, jobs: int, backend: str, folder: Pat
                 warm: bool) -> dict[str, Any]:
     name = f"signoff batch ({backend}, {'warm' if warm else 'cold'})"
     report = folder / f"signoff-{backend}-{cache}-{warm}.json"
-    command = [sys.executable, "-m", "signoff.batch", "--tasks", str(tasks), "--samples", str(samples),
+    command = [sys.executable, "-m", "signoff", "batch", "--tasks", str(tasks), "--samples", str(samples),
                "--jobs", str(jobs), "--backend", backend, "--no-store", "--cache", str(folder / cache),
                "-q", "--json", str(report)]
     started, epoch = time.perf_counter(), time.time()

@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
-from signoff.suites.sql.slt_runner import FileReport, connect_sqlite, run_file
+from signoff.sql.slt_runner import FileReport, connect_sqlite, run_file
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "sqllogictest"
 COUNTS = ("records", "ok", "mismatch", "error", "skipped", "broken")

@@ -16,10 +16,10 @@ import argparse
 import sys
 import time
 
-from signoff.suites.sql.differential import check_generated
-from signoff.suites.sql.engines import resolve_engine
-from signoff.suites.sql.metamorphic import check_metamorphic
-from signoff.suites.sql.workers import SqlWorker, WorkerPool
+from signoff.sql.differential import check_generated
+from signoff.sql.engines import resolve_engine
+from signoff.sql.metamorphic import check_metamorphic
+from signoff.sql.workers import SqlWorker, WorkerPool
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from signoff.suites.sql.invariants import INVARIANTS
-from signoff.suites.sql.suite import SqlOptions, run_sql
+from signoff.sql.invariants import INVARIANTS
+from signoff.sql.suite import SqlOptions, run_sql
 from signoff.verdict import CheckResult, RunResult
 
 SHORT = {"pass": "pass", "fail": "FAIL", "inconclusive": "inconcl.", "error": "ERROR"}

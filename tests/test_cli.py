@@ -15,7 +15,7 @@ GALLERY = Path(__file__).parent / "gallery"
 
 
 def signoff(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "signoff.cli", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "signoff", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=300,
                           env={"NO_COLOR": "1", "COLUMNS": "200", "PATH": "/usr/bin:/bin"})
 
@@ -40,7 +40,7 @@ def test_example_spec_fails_the_flawed_candidate_and_writes_the_report(tmp_path)
     replayed = signoff("replay", str(report))
     assert replayed.returncode == 1, replayed.stderr
     assert "candidate  returned" in replayed.stdout
-    command = check["evidence"]["replay"].replace("signoff ", f"{sys.executable} -m signoff.cli ", 1)
+    command = check["evidence"]["replay"].replace("signoff ", f"{sys.executable} -m signoff ", 1)
     direct = subprocess.run(command, shell=True, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert direct.returncode == 1 and "FAIL" in direct.stdout
 

@@ -17,7 +17,7 @@ ENV = {"NO_COLOR": "1", "COLUMNS": "200", "PATH": "/usr/bin:/bin"}
 
 
 def signoff(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "signoff.cli", *args], cwd=cwd, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "signoff", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=300, env=ENV)
 
 
@@ -60,7 +60,7 @@ def test_a_run_killed_with_sigkill_leaves_a_readable_store_with_its_finished_che
     (tmp_path / "ref.py").write_text("def f(x: int) -> int:\n    return x\n")
     (tmp_path / "slow.py").write_text("import time\n\ndef f(x):\n    time.sleep(30)\n    return x\n")
     process = subprocess.Popen(
-        [sys.executable, "-m", "signoff.cli", "check", "--reference", "ref.py:f", "-c", "ref.py:f",
+        [sys.executable, "-m", "signoff", "check", "--reference", "ref.py:f", "-c", "ref.py:f",
          "-c", "slow.py:f", "--timeout", "60", "--examples", "10", "-q"],
         cwd=tmp_path, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )

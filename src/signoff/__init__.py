@@ -7,7 +7,7 @@ The public API, declared once. A spec file uses::
                         criteria=[signoff.same_results()])
 """
 
-from signoff.engine import RunOptions, check
+from signoff.checking import RunOptions, check
 from signoff.equality import approx, exact, unordered
 from signoff.errors import SignoffError, SpecError, TargetError, WorkerError
 from signoff.spec import (

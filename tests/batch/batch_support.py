@@ -26,8 +26,8 @@ def canonical(task: Task) -> dict[str, Any]:
 def judge(tasks: list[Task], records: Iterable[dict[str, Any] | str], folder: Path,
           **options: Any) -> dict[tuple[str, int], Any]:
     """Run a batch of ``records`` against ``tasks`` (nothing stored); results by (task_id, index)."""
-    from signoff.batch.runner import BatchOptions, run_batch
     from signoff.batch.samples import load_samples
+    from signoff.batch.scheduler import BatchOptions, run_batch
 
     folder.mkdir(parents=True, exist_ok=True)
     samples_path = write_jsonl(folder / "samples.jsonl", records)

@@ -19,7 +19,7 @@ ENV = {"NO_COLOR": "1", "COLUMNS": "200", "PATH": "/usr/bin:/bin"}
 
 
 def batch(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "signoff.batch", *args], cwd=cwd, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "signoff", "batch", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=300, env=ENV)
 
 
@@ -94,7 +94,7 @@ def test_a_batch_killed_halfway_resumes_without_redoing_finished_samples(humanev
     args = ["--tasks", str(humaneval_path), "--samples", str(samples), "--limit-tasks", "24",
             "--jobs", "1", "-q"]
     db = tmp_path / ".signoff" / "batch.db"
-    process = subprocess.Popen([sys.executable, "-m", "signoff.batch", *args], cwd=tmp_path, env=ENV,
+    process = subprocess.Popen([sys.executable, "-m", "signoff", "batch", *args], cwd=tmp_path, env=ENV,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while len(_finished(db)) < 4 and time.monotonic() < deadline and process.poll() is None:

@@ -41,7 +41,7 @@ def test_a_local_ray_cluster_gives_the_same_verdicts_as_local_workers(humaneval,
     reports: dict[str, dict[str, Any]] = {}
     for backend in ("local", "ray"):
         path: Path = tmp_path / f"{backend}.json"
-        run = subprocess.run([sys.executable, "-m", "signoff.batch", "--tasks", str(humaneval_path),
+        run = subprocess.run([sys.executable, "-m", "signoff", "batch", "--tasks", str(humaneval_path),
                               "--samples", str(samples), "--limit-tasks", "8", "--jobs", "2", "--no-store",
                               "--backend", backend, "--json", str(path)],
                              cwd=tmp_path, capture_output=True, text=True, timeout=300, env=ENV)
@@ -69,7 +69,7 @@ def test_a_two_node_cluster_spreads_the_samples_and_keeps_each_on_one_node(human
         cluster.add_node(num_cpus=1)
         cluster.wait_for_nodes()
         path = tmp_path / "ray.json"
-        run = subprocess.run([sys.executable, "-m", "signoff.batch", "--tasks", str(humaneval_path),
+        run = subprocess.run([sys.executable, "-m", "signoff", "batch", "--tasks", str(humaneval_path),
                               "--samples", str(samples), "--limit-tasks", "6", "--jobs", "2", "--no-store",
                               "--backend", "ray", "--address", cluster.address, "--json", str(path)],
                              cwd=tmp_path, capture_output=True, text=True, timeout=300, env=ENV)

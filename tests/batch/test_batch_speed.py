@@ -40,7 +40,7 @@ def test_each_correct_sample_gets_its_ratio_in_the_report_and_on_the_terminal(tm
         {"task_id": "Own/total", "solution": REFERENCE},
         {"task_id": "Own/total", "solution": QUADRATIC},
         {"task_id": "Own/total", "solution": "def total(xs):\n    return sum(xs[:3])\n"}])
-    run = subprocess.run([sys.executable, "-m", "signoff.batch", "--tasks", str(tasks), "--samples",
+    run = subprocess.run([sys.executable, "-m", "signoff", "batch", "--tasks", str(tasks), "--samples",
                           str(samples), "--json", "report.json", "--no-store", "--jobs", "2"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=300, env=ENV)
     assert run.returncode == 1, run.stderr  # the third sample is wrong on the workload's input
@@ -101,7 +101,7 @@ def test_a_local_ray_cluster_times_samples_of_a_python_task_file(tmp_path):
         {"task_id": "Own/total", "solution": "def total(xs):\n    return sum(xs[:2])\n"}])
     reports = {}
     for backend in ("local", "ray"):
-        run = subprocess.run([sys.executable, "-m", "signoff.batch", "--tasks", "tasks.py", "--samples",
+        run = subprocess.run([sys.executable, "-m", "signoff", "batch", "--tasks", "tasks.py", "--samples",
                               str(samples), "--json", f"{backend}.json", "--no-store", "--jobs", "2",
                               "--backend", backend], cwd=tmp_path, capture_output=True, text=True,
                              timeout=300, env={**ENV, "RAY_USAGE_STATS_ENABLED": "0"})

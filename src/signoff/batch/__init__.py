@@ -25,8 +25,8 @@ each correct sample's speed ratio to the reference.
 from __future__ import annotations
 
 from signoff.batch.judge import SampleResult
-from signoff.batch.runner import BatchOptions, BatchResult, run_batch
 from signoff.batch.samples import Sample, load_samples
+from signoff.batch.scheduler import BatchOptions, BatchResult, run_batch
 from signoff.batch.summary import pass_at_k
 from signoff.batch.tasks import Task, load_tasks
 

@@ -38,7 +38,7 @@ from signoff.batch.evalplus import accepts
 from signoff.batch.samples import Sample
 from signoff.batch.speed import check_sample_speed
 from signoff.batch.tasks import Task
-from signoff.checks.same_results import Failure, ReferenceCache, check_same_results
+from signoff.criteria.same_results import Failure, ReferenceCache, check_same_results
 from signoff.equality import Equality, decode
 from signoff.outcomes import FATAL, Difference, Outcome, compare, compare_repeat
 from signoff.runner.process import Limits, LoadFailure, Worker, run_cases

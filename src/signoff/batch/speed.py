@@ -23,8 +23,8 @@ import math
 from typing import Any
 
 from signoff.batch.tasks import Task
-from signoff.checks.cost import CostContext
-from signoff.checks.speed import check_speed
+from signoff.criteria.cost import CostContext
+from signoff.criteria.speed import check_speed
 from signoff.runner.process import Worker
 from signoff.spec import Speed
 from signoff.verdict import CheckResult

@@ -1,0 +1,189 @@
+"""Running a spec: start the workers, run each criterion per candidate, judge.
+
+The library entry point is ``check()``; the CLI is a thin layer over it.
+Workers for every target are started first, so a target that cannot be found
+is a usage error before any check runs, and a candidate that fails to import
+is that candidate's failing verdict.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import shlex
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from signoff.criteria.cost import CostContext
+from signoff.criteria.memory import check_memory
+from signoff.criteria.same_results import Progress, ReferenceCache, check_same_results
+from signoff.criteria.scaling import check_scaling
+from signoff.criteria.speed import check_speed
+from signoff.errors import SpecError, TargetError
+from signoff.outcomes import Difference, Outcome, compare, compare_repeat
+from signoff.runner.process import Limits, LoadFailure, Worker, run_cases
+from signoff.spec import Call, Criterion, LoadedSpec, Memory, SameResults, Scaling, Spec, Speed, load_corpus
+from signoff.targets import Target, parse_target
+from signoff.verdict import CandidateResult, CheckResult, RunResult
+
+COST_CHECKS: dict[type[Criterion], Callable[[Any, CostContext], CheckResult]] = {
+    Speed: check_speed,
+    Scaling: check_scaling,
+    Memory: check_memory,
+}
+# The order criteria run in, cheap first (DESIGN.md's plan): answers, then
+# memory (a few fresh workers), then growth (which stops early when the
+# candidate's time explodes), then speed. Reports keep the spec's order.
+RUN_ORDER: dict[type[Criterion], int] = {SameResults: 0, Memory: 1, Scaling: 2, Speed: 3}
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    seed: int | None = None
+    inputs: Sequence[Path] = ()  # extra supplied-input files (JSONL)
+    progress: Progress | None = None
+    on_check: Callable[[str, CheckResult], None] | None = None  # (candidate, result) as each ends
+
+
+def check(
+    spec: Spec | LoadedSpec,
+    candidates: Sequence[object],
+    options: RunOptions | None = None,
+) -> RunResult:
+    """Judge each candidate against the spec's reference; a RunResult, never a print."""
+    options = options or RunOptions()
+    loaded = spec if isinstance(spec, LoadedSpec) else None
+    spec = loaded.spec if loaded else spec
+    assert isinstance(spec, Spec)
+    targets = [parse_target(c, what="--candidate") for c in candidates]
+    if not targets:
+        raise SpecError("no candidate: name at least one with --candidate")
+    seed = options.seed if options.seed is not None else random.randrange(2**32)
+    corpus: list[Call] = []
+    for path in (*spec.corpus, *options.inputs):
+        corpus.extend(load_corpus(Path(path)))
+    preload = {loaded.module_name: str(loaded.path.resolve())} if loaded else {}
+    started = time.monotonic()
+
+    reference = _start(Worker(spec.reference_target, _limits(spec), preload), "reference")
+    workers: list[Worker | LoadFailure] = []
+    try:
+        for target in targets:
+            started_worker = Worker(target, _limits(spec), preload)
+            failure = started_worker.start()
+            if failure is not None and failure.kind == "not_found":
+                raise TargetError(f"--candidate {target.text}: {failure.detail}")
+            workers.append(failure or started_worker)
+        cache = ReferenceCache(reference)
+        results = []
+        sameness = next((c for c in spec.criteria if isinstance(c, SameResults)), SameResults())
+        for target, worker in zip(targets, workers, strict=True):
+            replay = _replay_command(loaded, spec, target)
+            cost = None
+            if spec.workload is not None and isinstance(worker, Worker):
+                cost = CostContext(reference, worker, spec.workload, sameness.equal,
+                                   sameness.exceptions, seed, options.progress)
+            checks: dict[int, CheckResult] = {}
+            for position, criterion in sorted(enumerate(spec.criteria),
+                                              key=lambda item: RUN_ORDER.get(type(item[1]), len(RUN_ORDER))):
+                if isinstance(worker, LoadFailure):
+                    result = _load_failed(criterion.name, worker)
+                elif isinstance(criterion, SameResults):
+                    result = check_same_results(
+                        criterion, reference=cache, candidate=worker,
+                        strategy=spec.call_strategy, corpus=corpus, seed=seed,
+                        name=spec.reference_target.qualname.rsplit(".", 1)[-1],
+                        replay=replay, progress=options.progress,
+                    )
+                else:
+                    assert cost is not None  # the spec requires a workload for cost criteria
+                    result = COST_CHECKS[type(criterion)](criterion, cost)
+                checks[position] = result
+                if options.on_check:
+                    options.on_check(target.text, result)
+            results.append(CandidateResult(target.text, tuple(checks[i] for i in sorted(checks))))
+    finally:
+        reference.close()
+        for each in workers:
+            if isinstance(each, Worker):
+                each.close()
+    return RunResult(
+        reference=spec.reference_target.text, seed=seed, candidates=tuple(results),
+        spec=str(loaded.path) if loaded else None, duration_s=time.monotonic() - started,
+    )
+
+
+@dataclass(frozen=True)
+class Replayed:
+    reference: Outcome
+    candidate: Outcome
+    difference: Difference | None
+
+
+def replay(
+    spec: Spec, candidate: object, case: bytes, *, loaded: LoadedSpec | None = None,
+    determinism: bool = True,
+) -> Replayed:
+    """Run one pickled input on the reference and the candidate again."""
+    target = parse_target(candidate, what="--candidate")
+    preload = {loaded.module_name: str(loaded.path.resolve())} if loaded else {}
+    reference = _start(Worker(spec.reference_target, _limits(spec), preload), "reference")
+    worker = Worker(target, _limits(spec), preload)
+    try:
+        failure = worker.start()
+        if failure is not None:
+            if failure.kind == "not_found":
+                raise TargetError(f"--candidate {target.text}: {failure.detail}")
+            raise SpecError(f"candidate {target.text} failed to load: {failure.detail}")
+        repeat = 2 if determinism else 1
+        [[cand], [ref]] = run_cases([(worker, [case], repeat), (reference, [case], 1)])
+        criterion = next((c for c in spec.criteria if isinstance(c, SameResults)), SameResults())
+        difference = compare(ref[0], cand[0], criterion.equal, criterion.exceptions)
+        if difference is None and repeat == 2:
+            difference = compare_repeat(cand[0], cand[1])
+        return Replayed(Outcome.from_bytes(ref[0]), Outcome.from_bytes(cand[0]), difference)
+    finally:
+        reference.close()
+        worker.close()
+
+
+def _limits(spec: Spec) -> Limits:
+    return Limits(timeout_s=spec.timeout, memory_bytes=spec.memory_limit)
+
+
+def _start(worker: Worker, role: str) -> Worker:
+    failure = worker.start()
+    if failure is None:
+        return worker
+    where = worker.target.text
+    if failure.kind == "not_found":
+        raise TargetError(f"{role} {where}: {failure.detail}")
+    raise SpecError(f"{role} {where} could not be loaded ({failure.kind}): {failure.detail}")
+
+
+def _load_failed(criterion: str, failure: LoadFailure) -> CheckResult:
+    cause = {
+        "import_failed": "failed to import",
+        "crashed": "crashed while importing",
+        "timeout": "did not finish importing in time",
+    }.get(failure.kind, failure.kind)
+    last_line = failure.detail.strip().splitlines()[-1] if failure.detail.strip() else ""
+    return CheckResult(criterion, "fail", f"candidate {cause}: {last_line}",
+                       {"load_failure": failure.kind, "detail": failure.detail})
+
+
+def _replay_command(loaded: LoadedSpec | None, spec: Spec, target: Target) -> Callable[[bytes], str]:
+    if loaded is not None:
+        source = ["--spec", str(loaded.path)]
+    else:
+        source = ["--reference", spec.reference_target.text]
+
+    def command(case: bytes) -> str:
+        encoded = base64.b64encode(case).decode("ascii")
+        words = ["signoff", "replay", *source, "--candidate", target.text, "--case", encoded]
+        return shlex.join(words)
+
+    return command
