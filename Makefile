@@ -1,10 +1,10 @@
-# Two entry points that work on a fresh clone: `make demo` and `make test`.
+# Two entry points that work on a fresh clone: `make demo` and `make test` (and `make test-fast`).
 # Each creates .venv when missing and installs the project into it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint browser
+.PHONY: demo test test-fast lint browser
 
 $(BIN)/signoff: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ browser:
 
 test: $(BIN)/signoff browser
 	$(BIN)/python -m pytest -q
+
+# The edit-test loop: every test not marked slow (under two minutes on 2 cores); CI runs `make test`.
+test-fast: $(BIN)/signoff
+	$(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider
 
 lint: $(BIN)/signoff
 	$(BIN)/ruff check src tests bench

@@ -1,4 +1,4 @@
-"""How often is a growth class named right? signoff.stats.classify_growth vs big-O.
+"""How often is a growth class named right? signoff.measure.fit.classify_growth vs big-O.
 
 Run:  .venv/bin/python bench/growth_classification.py [--repeats 10] [--budget-s 1.5]
 (needs ``pip install big-O`` for the comparison, or ``--no-big-o``)
@@ -13,10 +13,12 @@ size; the garbage collector off while timing; each timing a batch of calls
 lasting about as long as one call at the largest size (at least 1 ms, at most
 20 ms; thousands of calls for the O(1) and O(log n) functions); repetitions of
 all sizes in a new random order each time (at least 5, as many as the budget
-allows); per size, the median over repetitions after removing each
-repetition's common speed factor (``stats.size_medians``); then
-``classify_growth``. The "plain medians" column classifies the same timings
-with the plain per-size median instead.
+allows); per size, the fastest timing (the size summary of
+``signoff.measure.growth``); then ``classify_growth``. The "polished
+medians" column classifies the same timings by the median over repetitions
+after removing each repetition's common speed factor (``fit.size_medians``,
+the scaling criterion's summary before issue 12), "plain medians" by the
+plain per-size median.
 
 big-O (``import big_o``, not a signoff dependency) gets the same functions and
 size range (spaced linearly, its way), about the same budget and its own
@@ -49,11 +51,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from signoff.stats import GROWTH_CLASSES, classify_growth, size_medians
+from signoff.measure.fit import GROWTH_CLASSES, classify_growth, size_medians
 
 MIN_TIMING_S = 0.001  # each timing is a batch of calls lasting at least this long
 MAX_TIMING_S = 0.020  # ... and, when the largest size takes longer, up to this long
-MIN_REPS = 5  # the median is taken over at least this many repetitions per size
+MIN_REPS = 5  # each size is timed at least this many times
+# The columns: signoff's size summary (the fastest), two medians for comparison, big-O.
+TOOLS = ("signoff", "polished", "median", "big-O")
 
 
 # ----------------------------------------------------------------- subjects
@@ -365,12 +369,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: list[tuple[Case, dict[str, list[str]]]] = []
     spent = {"signoff": 0.0, "big-O": 0.0}
     for case in cases:
-        labels: dict[str, list[str]] = {"signoff": [], "median": [], "big-O": []}
+        labels: dict[str, list[str]] = {tool: [] for tool in TOOLS}
         for _ in range(args.repeats):
             clock = time.perf_counter()
             samples = signoff_timings(case, args.budget_s, rng)  # [size][repetition]
             table = list(zip(*samples, strict=True))  # [repetition][size]
-            labels["signoff"].append(classify_growth(case.sizes, size_medians(table)).label)
+            labels["signoff"].append(classify_growth(case.sizes, [min(s) for s in samples]).label)
+            labels["polished"].append(classify_growth(case.sizes, size_medians(table)).label)
             plain = [statistics.median(s) for s in samples]
             labels["median"].append(classify_growth(case.sizes, plain).label)
             raw.append({"case": case.name, "truth": case.truth, "sizes": case.sizes,
@@ -388,25 +393,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def row(name: str, truth: str, sizes: str, labels: dict[str, list[str]]) -> str:
         # labels are already "ok", "wrong" or "ambiguous"
-        cells = [" ".join(f"{x:>5}" for x in _rates(labels[k])) for k in ("signoff", "median")]
+        cells = [" ".join(f"{x:>5}" for x in _rates(labels[k])) for k in TOOLS[:-1]]
         theirs = " ".join(f"{x:>5}" for x in _rates(labels["big-O"])[:2])
-        return f"{name:<24} {truth:<11} {sizes:<12} | {cells[0]} | {cells[1]} | {theirs}"
+        return f"{name:<24} {truth:<11} {sizes:<12} | {' | '.join(cells)} | {theirs}"
 
     def graded(picked: list[tuple[Case, dict[str, list[str]]]]) -> dict[str, list[str]]:
         return {
             tool: [_grade(label, case.truth) for case, labels in picked for label in labels[tool]]
-            for tool in ("signoff", "median", "big-O")
+            for tool in TOOLS
         }
 
     head = f"{'ok%':>5} {'wrong':>5} {'amb%':>5}"
-    print(f"{'':<50} | {'signoff':^17} | {'plain medians':^17} | {'big-O':^11}")
-    print(f"{'function':<24} {'class':<11} {'sizes':<12} | {head} | {head} | "
+    print(f"{'':<50} | {'signoff':^17} | {'polished medians':^17} | {'plain medians':^17} | {'big-O':^11}")
+    print(f"{'function':<24} {'class':<11} {'sizes':<12} | {head} | {head} | {head} | "
           f"{'ok%':>5} {'wrong':>5}")
-    print("-" * 104)
+    print("-" * 124)
     for case, labels in results:
         sizes = f"{case.sizes[0]}..{case.sizes[-1]}"
         print(row(case.name, case.truth, sizes, graded([(case, labels)])))
-    print("-" * 104)
+    print("-" * 124)
     for truth in GROWTH_CLASSES:
         picked = [(c, ls) for c, ls in results if c.truth == truth]
         if picked:

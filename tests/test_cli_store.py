@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 GALLERY = Path(__file__).parent / "gallery"
 ENV = {"NO_COLOR": "1", "COLUMNS": "200", "PATH": "/usr/bin:/bin"}
@@ -21,6 +23,7 @@ def signoff(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=300, env=ENV)
 
 
+@pytest.mark.slow
 def test_runs_are_recorded_listed_compared_and_reported(tmp_path):
     spec = str(GALLERY / "sort_spec.py")
     first = signoff("check", spec, "--examples", "20", "-q", "-c", f"{GALLERY / 'sort_mutates.py'}:sort",

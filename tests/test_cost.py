@@ -43,6 +43,7 @@ def test_quadratic_sort_fails_scaling_against_n_log_n_sort():
     assert scaling.evidence["sizes"][0] == 16
 
 
+@pytest.mark.slow
 def test_linear_scan_explodes_against_lookup_and_is_stopped_early():
     checks = run("lookup", "scan", [signoff.scaling(), signoff.speed(size=16_000)], make=make_table,
                  sizes=signoff.doubling(1000, 1_024_000))

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 import signoff
 from signoff.errors import SpecError, TargetError
-from signoff.spec import load_corpus
+from signoff.specfile import load_corpus
 from signoff.targets import parse_target
 
 

@@ -8,21 +8,12 @@ The public API, declared once. A spec file uses::
 """
 
 from signoff.checking import RunOptions, check
+from signoff.criteria import memory, same_results, scaling, speed
 from signoff.equality import approx, exact, unordered
 from signoff.errors import SignoffError, SpecError, TargetError, WorkerError
-from signoff.spec import (
-    Call,
-    Spec,
-    args,
-    call,
-    doubling,
-    load_spec,
-    memory,
-    same_results,
-    scaling,
-    speed,
-    workload,
-)
+from signoff.inputs import Call, args, call, doubling, workload
+from signoff.spec import Spec
+from signoff.specfile import load_spec
 from signoff.verdict import CandidateResult, CheckResult, RunResult
 
 __all__ = [

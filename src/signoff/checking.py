@@ -15,29 +15,18 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from signoff.criteria import CheckContext, SameResults
+from signoff.criteria.base import Progress, ReferenceCache
 from signoff.criteria.cost import CostContext
-from signoff.criteria.memory import check_memory
-from signoff.criteria.same_results import Progress, ReferenceCache, check_same_results
-from signoff.criteria.scaling import check_scaling
-from signoff.criteria.speed import check_speed
 from signoff.errors import SpecError, TargetError
+from signoff.inputs import Call
 from signoff.outcomes import Difference, Outcome, compare, compare_repeat
 from signoff.runner.process import Limits, LoadFailure, Worker, run_cases
-from signoff.spec import Call, Criterion, LoadedSpec, Memory, SameResults, Scaling, Spec, Speed, load_corpus
+from signoff.spec import Spec
+from signoff.specfile import LoadedSpec, load_corpus
 from signoff.targets import Target, parse_target
 from signoff.verdict import CandidateResult, CheckResult, RunResult
-
-COST_CHECKS: dict[type[Criterion], Callable[[Any, CostContext], CheckResult]] = {
-    Speed: check_speed,
-    Scaling: check_scaling,
-    Memory: check_memory,
-}
-# The order criteria run in, cheap first (DESIGN.md's plan): answers, then
-# memory (a few fresh workers), then growth (which stops early when the
-# candidate's time explodes), then speed. Reports keep the spec's order.
-RUN_ORDER: dict[type[Criterion], int] = {SameResults: 0, Memory: 1, Scaling: 2, Speed: 3}
 
 
 @dataclass(frozen=True)
@@ -80,27 +69,25 @@ def check(
         cache = ReferenceCache(reference)
         results = []
         sameness = next((c for c in spec.criteria if isinstance(c, SameResults)), SameResults())
+        name = spec.reference_target.qualname.rsplit(".", 1)[-1]
+        # Cheap criteria first (each declares its run order); reports keep the spec's order.
+        plan = sorted(enumerate(spec.criteria), key=lambda item: item[1].run_order)
         for target, worker in zip(targets, workers, strict=True):
-            replay = _replay_command(loaded, spec, target)
-            cost = None
-            if spec.workload is not None and isinstance(worker, Worker):
-                cost = CostContext(reference, worker, spec.workload, sameness.equal,
-                                   sameness.exceptions, seed, options.progress)
             checks: dict[int, CheckResult] = {}
-            for position, criterion in sorted(enumerate(spec.criteria),
-                                              key=lambda item: RUN_ORDER.get(type(item[1]), len(RUN_ORDER))):
-                if isinstance(worker, LoadFailure):
+            context = None
+            if isinstance(worker, Worker):
+                cost = None
+                if spec.workload is not None:
+                    cost = CostContext(reference, worker, spec.workload, sameness.equal,
+                                       sameness.exceptions, seed, options.progress)
+                context = CheckContext(cache, worker, spec.call_strategy, corpus, seed, name,
+                                       _replay_command(loaded, spec, target), options.progress, cost)
+            for position, criterion in plan:
+                if context is None:
+                    assert isinstance(worker, LoadFailure)
                     result = _load_failed(criterion.name, worker)
-                elif isinstance(criterion, SameResults):
-                    result = check_same_results(
-                        criterion, reference=cache, candidate=worker,
-                        strategy=spec.call_strategy, corpus=corpus, seed=seed,
-                        name=spec.reference_target.qualname.rsplit(".", 1)[-1],
-                        replay=replay, progress=options.progress,
-                    )
                 else:
-                    assert cost is not None  # the spec requires a workload for cost criteria
-                    result = COST_CHECKS[type(criterion)](criterion, cost)
+                    result = criterion.check(context)
                 checks[position] = result
                 if options.on_check:
                     options.on_check(target.text, result)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import inspect
 import typing
+from collections.abc import Callable
 from typing import Any
 
 from hypothesis import strategies as st
 
 from signoff.errors import SpecError
-from signoff.spec import Arguments, args
-from signoff.targets import Target
+from signoff.inputs import Arguments, args
 
 _TEMPLATE = '''import signoff
 from hypothesis import strategies as st
@@ -22,13 +22,13 @@ spec = signoff.Spec(
 '''
 
 
-def infer_inputs(reference: Target) -> Arguments:
-    """One strategy per required parameter, from its type hint.
+def infer_inputs(func: Callable[..., Any], reference: str) -> Arguments:
+    """One strategy per required parameter of ``func``, from its type hint.
 
-    Parameters with a default keep it. A missing or unusable hint is a
-    SpecError that names the parameter and includes a spec to start from.
+    ``reference`` is the function as the user wrote it (``pkg.mod:func``), for
+    messages. Parameters with a default keep it. A missing or unusable hint is
+    a SpecError that names the parameter and includes a spec to start from.
     """
-    func = reference.load()
     try:
         signature = inspect.signature(func)
     except (TypeError, ValueError):
@@ -36,7 +36,7 @@ def infer_inputs(reference: Target) -> Arguments:
     try:
         hints = typing.get_type_hints(func)
     except Exception as error:  # a hint that names an undefined type
-        raise SpecError(f"{reference.text}: its type hints cannot be resolved: {error}") from None
+        raise SpecError(f"{reference}: its type hints cannot be resolved: {error}") from None
     required = [
         parameter for parameter in signature.parameters.values()
         if parameter.default is inspect.Parameter.empty
@@ -52,7 +52,7 @@ def infer_inputs(reference: Target) -> Arguments:
             strategy = st.from_type(hints[parameter.name])
         except Exception as error:
             raise SpecError(
-                f"{reference.text}: no strategy for parameter {parameter.name!r} of type "
+                f"{reference}: no strategy for parameter {parameter.name!r} of type "
                 f"{hints[parameter.name]!r} ({error}); write a spec with inputs=..."
             ) from None
         if parameter.kind is parameter.KEYWORD_ONLY:
@@ -62,16 +62,16 @@ def infer_inputs(reference: Target) -> Arguments:
     return args(*positional, **keywords)
 
 
-def _missing(reference: Target, missing: list[str], parameters: list[str]) -> str:
+def _missing(reference: str, missing: list[str], parameters: list[str]) -> str:
     arguments = ""
     if parameters:
         arguments = "\n        " + ",\n        ".join(
             f"st.nothing(),  # {name}: replace with a strategy" for name in parameters
         ) + "\n    "
     return (
-        f"cannot infer inputs for {reference.text}: no type hint for "
+        f"cannot infer inputs for {reference}: no type hint for "
         f"{', '.join(repr(name) for name in missing)}.\n"
         "Add type hints to the reference, or start from this spec (save it as spec.py, then "
         "`signoff check spec.py --candidate ...`):\n\n"
-        + _TEMPLATE.format(reference=reference.text, arguments=arguments)
+        + _TEMPLATE.format(reference=reference, arguments=arguments)
     )

@@ -1,17 +1,19 @@
-"""Record a run in the results store as it goes: ``signoff check`` and ``signoff sql`` share it.
+"""Record a run in the results store as it goes: the one recorder of ``check``, ``sql`` and ``batch``.
 
 Each check is written (and committed) the moment it ends, so a run that is
 killed keeps what it had finished (and shows as unfinished); ``finish``
 writes the verdict and the duration, and a run stopped by bad input found
-late is recorded as an error (``guarded``). ``signoff history``, ``compare``
-and ``report`` read them back.
+late is recorded as an error (``guard``). A resumed batch continues the run
+it recorded before (``begin(..., resume=RUN_ID)``), so its samples judged
+before and after the interruption stay one run. ``signoff history``,
+``compare`` and ``report`` read the runs back.
+
+The command line is a parameter: the library never reads ``sys.argv``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import shlex
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -19,8 +21,8 @@ from pathlib import Path
 
 from signoff.environment import capture_environment
 from signoff.errors import SignoffError
-from signoff.store import Store
-from signoff.verdict import CheckResult, RunResult
+from signoff.store import Store, StoreError
+from signoff.verdict import CheckResult, Verdict
 
 
 @dataclasses.dataclass
@@ -33,14 +35,22 @@ class RunRecorder:
     _placed: dict[str, set[int]] = dataclasses.field(default_factory=dict)
 
     @classmethod
-    def begin(cls, path: Path, *, spec: str | None, reference: str, candidates: Sequence[str],
-              seed: int, report_order: Sequence[str] = ()) -> RunRecorder:
-        """Open (or create) the store at ``path`` and record the start of a run of this command."""
+    def begin(cls, path: Path, *, command: str, spec: str | None, reference: str,
+              candidates: Sequence[str], seed: int, report_order: Sequence[str] = (),
+              resume: str | None = None) -> RunRecorder:
+        """Open (or create) the store at ``path`` and record the start of a run of ``command``;
+        with ``resume``, continue that run instead when the store still has it."""
         store = Store(path)
-        run_id = store.begin_run(
-            spec=spec, reference=reference, candidates=list(candidates), seed=seed,
-            command=shlex.join(["signoff", *sys.argv[1:]]), environment=capture_environment(Path.cwd()),
-        )
+        try:
+            if resume is not None and _has_run(store, resume):
+                run_id = resume
+            else:
+                run_id = store.begin_run(spec=spec, reference=reference, candidates=list(candidates),
+                                         seed=seed, command=command,
+                                         environment=capture_environment(Path.cwd()))
+        except BaseException:
+            store.close()
+            raise
         return cls(store, run_id, tuple(report_order))
 
     def record(self, candidate: str, check_result: CheckResult) -> None:
@@ -57,9 +67,12 @@ class RunRecorder:
                 return position
         return None
 
-    def finish(self, result: RunResult) -> None:
-        self.store.finish_run(self.run_id, result.verdict, result.duration_s)
-        self.store.close()
+    def finish(self, verdict: Verdict, duration_s: float) -> None:
+        """Record the run's verdict and duration, and close the store."""
+        try:
+            self.store.finish_run(self.run_id, verdict, duration_s)
+        finally:
+            self.store.close()
 
     @contextmanager
     def guard(self) -> Iterator[None]:
@@ -69,11 +82,17 @@ class RunRecorder:
         try:
             yield
         except SignoffError:
-            self.store.finish_run(self.run_id, "error", time.monotonic() - began)
-            self.store.close()
+            self.finish("error", time.monotonic() - began)
             raise
 
 
 def guarded(recorder: RunRecorder | None) -> AbstractContextManager[None]:
     """``recorder.guard()``, or nothing when the run is not recorded."""
     return recorder.guard() if recorder else nullcontext()
+
+
+def _has_run(store: Store, run_id: str) -> bool:
+    try:
+        return store.resolve(run_id) == run_id
+    except StoreError:
+        return False

@@ -5,6 +5,10 @@ once, so a run killed half way keeps every finished check and is listed as
 ``unfinished``), then ``finish_run``. WAL mode and a busy timeout let several signoff
 processes write at once. ``PRAGMA user_version`` holds the schema version and
 ``PRAGMA application_id`` marks the file as signoff's. Times are ISO 8601, in UTC.
+
+One module over 400 lines, on purpose: the schema and every statement that
+reads or writes it stay in one file, so a column is never changed in one
+place and read the old way in another.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 ``pkg.mod:func``, ``path/to/file.py:func`` or, from Python, the callable
 itself. A target is only parsed here; it is imported in a worker process
-(candidates always) or, for the trusted reference, also in signoff's own
-process when its signature is needed.
+(candidates always) or, for trusted code, in signoff's own process
+(``runner.trusted``).
 """
 
 from __future__ import annotations
@@ -31,18 +31,6 @@ class Target:
 
     def for_worker(self) -> dict[str, Any]:
         return {"module": self.module, "qualname": self.qualname, "path": self.path}
-
-    def load(self) -> Callable[..., Any]:
-        """Import the target here, in signoff's process. Only for the trusted reference.
-
-        The same loader as the worker's, so both find the same function.
-        """
-        from signoff.runner.worker_main import load_target
-
-        try:
-            return load_target(self.for_worker())  # type: ignore[no-any-return]
-        except LookupError as error:
-            raise TargetError(f"{self.text}: {error}") from None
 
 
 def parse_target(value: object, *, base: Path | None = None, what: str = "target") -> Target:

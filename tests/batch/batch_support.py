@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from signoff.batch.tasks import Task
+from signoff.batch.task import Task
 
 
 def write_jsonl(path: Path, records: Iterable[dict[str, Any] | str]) -> Path:
@@ -32,6 +32,6 @@ def judge(tasks: list[Task], records: Iterable[dict[str, Any] | str], folder: Pa
     folder.mkdir(parents=True, exist_ok=True)
     samples_path = write_jsonl(folder / "samples.jsonl", records)
     samples = load_samples(samples_path, tasks)
-    settings = BatchOptions(**{"jobs": 2, "store": None, "cache": None, **options})
-    result = run_batch(tasks, samples, settings, tasks_path=folder / "tasks", samples_path=samples_path)
+    settings = BatchOptions(**{"jobs": 2, "cache": None, **options})
+    result = run_batch(tasks, samples, settings, folder=folder / "work")
     return {(r.task_id, r.index): r for r in result.results}

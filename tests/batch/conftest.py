@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from signoff.batch.tasks import Task, load_tasks
+from signoff.batch.task import Task
+from signoff.batch.tasks import load_tasks
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data" / "evalplus"

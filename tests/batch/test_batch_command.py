@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from batch_support import canonical, write_jsonl
 
 from signoff.store import Store
@@ -52,6 +53,7 @@ def test_a_failing_sample_exits_1_and_is_listed(humaneval, humaneval_path, tmp_p
     assert "line 3: not JSON" in run.stdout and not (tmp_path / ".signoff").exists()
 
 
+@pytest.mark.slow
 def test_bad_input_exits_2_with_one_line(humaneval_path, tmp_path):
     good = write_jsonl(tmp_path / "samples.jsonl", [{"task_id": "HumanEval/0", "solution": "x"}])
     text = tmp_path / "text.txt"
@@ -88,6 +90,7 @@ def _finished(db: Path) -> dict[tuple[str, int], str]:
     return {(task_id, index): recorded for task_id, index, recorded in rows}
 
 
+@pytest.mark.slow
 def test_a_batch_killed_halfway_resumes_without_redoing_finished_samples(humaneval, humaneval_path, tmp_path):
     tasks = [humaneval[f"HumanEval/{n}"] for n in range(24)]
     samples = write_jsonl(tmp_path / "samples.jsonl", [canonical(task) for task in tasks])
@@ -117,3 +120,39 @@ def test_a_batch_killed_halfway_resumes_without_redoing_finished_samples(humanev
     checks = {candidate.target: len(candidate.checks) for candidate in stored.candidates}
     assert all(checks[f"{task_id}#{index}"] == 2 for task_id, index in before)
     assert len(checks) == 24
+
+
+@pytest.mark.slow
+def test_a_batch_is_a_run_like_any_other_html_junit_history_compare_report(humaneval, humaneval_path,
+                                                                           tmp_path):
+    task = humaneval["HumanEval/0"]
+    wrong = {"task_id": task.task_id, "completion": "    return False\n"}
+    first = write_jsonl(tmp_path / "first.jsonl", [canonical(task), wrong])
+    second = write_jsonl(tmp_path / "second.jsonl", [canonical(task), canonical(task)])
+    run = batch("--tasks", str(humaneval_path), "--samples", str(first), "--limit-tasks", "1", "--seed", "4",
+                "--html", "batch.html", "--junit", "batch.xml", "--json", "first.json", cwd=tmp_path)
+    assert run.returncode == 1, run.stderr
+    html = (tmp_path / "batch.html").read_text()
+    assert "HumanEval/0#1" in html and "HumanEval/0#0" in html
+    junit = (tmp_path / "batch.xml").read_text()
+    assert 'name="HumanEval/0#1' in junit and "<failure" in junit
+    run = batch("--tasks", str(humaneval_path), "--samples", str(second), "--limit-tasks", "1", "--seed", "4",
+                "--json", "second.json", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    before, after = (json.loads((tmp_path / f"{name}.json").read_text())["run"]
+                     for name in ("first", "second"))
+
+    def signoff(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "signoff", *args], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=120, env=ENV)
+
+    history = json.loads(signoff("history", "--json").stdout)
+    assert [(entry["id"], entry["verdict"]) for entry in history[:2]] == [(after, "pass"), (before, "fail")]
+    with Store(tmp_path / ".signoff" / "runs.db") as store:
+        assert store.load_run(before).command.startswith("signoff batch --tasks")
+    changes = json.loads(signoff("compare", before, after, "--json").stdout)["checks"]
+    fixed = [c for c in changes if c["candidate"] == "HumanEval/0#1" and c["criterion"] == "same_results"]
+    assert [c["verdict"] for c in fixed] == [{"before": "fail", "after": "pass"}], changes
+    shown = signoff("report", before, "--junit", "again.xml")
+    assert shown.returncode == 1 and "HumanEval/0#1" in shown.stdout, shown.stderr
+    assert "<failure" in (tmp_path / "again.xml").read_text()

@@ -6,9 +6,9 @@ import pytest
 from batch_support import write_jsonl
 
 from signoff.batch.samples import load_samples
-from signoff.batch.tasks import Task
+from signoff.batch.task import Task
 from signoff.errors import SpecError
-from signoff.spec import Call
+from signoff.inputs import Call
 
 TASKS = [Task("T/1", "f", "def f(x):\n    return x\n", prompt="def f(x):\n", base_inputs=(Call((1,)),)),
          Task("T/2", "g", "def g(x):\n    return x\n", base_inputs=(Call((1,)),)),

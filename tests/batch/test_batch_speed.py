@@ -16,8 +16,8 @@ import pytest
 from batch_support import judge, write_jsonl
 
 import signoff
-from signoff.batch.tasks import Task
-from signoff.spec import Call
+from signoff.batch.task import Task
+from signoff.inputs import Call
 
 REFERENCE = ("def total(xs: list[int]) -> int:\n    return sum(xs)\n\n"
              "def make_input(n):\n    return [list(range(n))]\n")
@@ -103,8 +103,8 @@ def test_a_local_ray_cluster_times_samples_of_a_python_task_file(tmp_path):
     for backend in ("local", "ray"):
         run = subprocess.run([sys.executable, "-m", "signoff", "batch", "--tasks", "tasks.py", "--samples",
                               str(samples), "--json", f"{backend}.json", "--no-store", "--jobs", "2",
-                              "--backend", backend], cwd=tmp_path, capture_output=True, text=True,
-                             timeout=300, env={**ENV, "RAY_USAGE_STATS_ENABLED": "0"})
+                              "--seed", "3", "--backend", backend], cwd=tmp_path, capture_output=True,
+                             text=True, timeout=300, env={**ENV, "RAY_USAGE_STATS_ENABLED": "0"})
         assert run.returncode == 1, run.stderr
         reports[backend] = json.loads((tmp_path / f"{backend}.json").read_text())
     for backend, report in reports.items():

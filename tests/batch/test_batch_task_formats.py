@@ -11,7 +11,7 @@ from batch_support import judge, write_jsonl
 
 from signoff.batch.tasks import load_tasks
 from signoff.errors import SpecError
-from signoff.spec import Call
+from signoff.inputs import Call
 
 REFERENCE = ("def largest(xs: list[int]) -> int | None:\n    return max(xs) if xs else None\n\n"
              "def make_input(n):\n    return [list(range(n))]\n")

@@ -10,10 +10,11 @@ import pytest
 from batch_support import write_jsonl
 
 from signoff.batch import evalplus
-from signoff.batch.tasks import Task, load_tasks
+from signoff.batch.task import Task
+from signoff.batch.tasks import load_tasks
 from signoff.equality import Exact, Opaque
 from signoff.errors import SpecError
-from signoff.spec import Call
+from signoff.inputs import Call
 
 
 def test_humaneval_plus_imports_every_task_with_its_inputs(humaneval):

@@ -6,8 +6,8 @@ import pytest
 from batch_support import canonical, judge
 
 from signoff.batch.evalplus import close
-from signoff.batch.tasks import Task
-from signoff.spec import Call
+from signoff.batch.task import Task
+from signoff.inputs import Call
 
 AA_HUMANEVAL = [f"HumanEval/{n}" for n in (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 16, 20, 26, 32, 38, 50)]
 # Tuples, dicts of tuples, complex numbers, regular-expression matches, special oracles, no plus inputs.

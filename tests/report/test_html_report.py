@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from signoff.errors import SpecError
+from signoff.report.figures import fitted_curve
 from signoff.report.html import GENERATOR_META, render_html, write_html
-from signoff.report.svg import Axis, fitted_curve, subsample
+from signoff.report.svg import Axis, subsample
 from signoff.verdict import CandidateResult, CheckResult, RunResult
 
 HOSTILE = "</script><b>bold</b> ]]> <img src=x onerror=alert(1)> <!-- & \"q\" 'q'"

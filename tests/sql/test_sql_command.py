@@ -101,6 +101,7 @@ def test_a_candidate_that_cannot_load_is_recorded_as_an_error_not_left_unfinishe
     assert stored.verdict == "error"
 
 
+@pytest.mark.slow
 def test_a_where_bug_shows_the_smallest_tlp_or_norec_script(tmp_path: Path) -> None:
     status, text = run("--candidate", f"{FLAWED_QUERIES}:truncating", "--no-corpus", "--invariant", "none",
                        "--queries", "200", "--seed", "2", "--no-store")

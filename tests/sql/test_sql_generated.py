@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from signoff.criteria.hypothesis_run import DRAW_PHASES, run_quietly
-from signoff.sql.differential import compare_steps, same_rows
 from signoff.sql.generate import Database, Script, scripts
 from signoff.sql.metamorphic import Instance, instances, violation
+from signoff.sql.scripts import compare_steps, same_rows
 from signoff.sql.suite import SqlOptions, run_sql
 from signoff.verdict import CheckResult
 
@@ -88,6 +88,7 @@ def test_generated_scripts_are_valid_sqlite() -> None:
     assert any("SELECT max(" in s.query.sql or "EXISTS" in s.query.sql for s in drawn)
 
 
+@pytest.mark.slow
 def test_sqlite3_against_itself_passes_both_checks() -> None:
     checks = generated_checks("sqlite3", queries=200)
     assert checks["generated"].verdict == "pass", checks["generated"].summary
@@ -97,6 +98,7 @@ def test_sqlite3_against_itself_passes_both_checks() -> None:
     assert set(oracles.evidence["applicable"]) == {"tlp_where", "tlp_distinct", "tlp_aggregate", "norec"}
 
 
+@pytest.mark.slow
 def test_a_wrong_result_is_shrunk_to_a_script_that_reproduces_it() -> None:
     generated = generated_checks(f"{FLAWED}:last_row_lost")["generated"]
     assert generated.verdict == "fail", generated.summary
@@ -111,6 +113,7 @@ def test_a_wrong_result_is_shrunk_to_a_script_that_reproduces_it() -> None:
     assert generated.evidence["more_examples"]["wrong_result"], "more examples, each cut and reduced"
 
 
+@pytest.mark.slow
 def test_tlp_and_norec_catch_a_where_clause_bug_and_show_the_smallest_instance() -> None:
     oracles = generated_checks(f"{FLAWED}:truncating")["metamorphic"]
     assert oracles.verdict == "fail", oracles.summary
@@ -126,6 +129,7 @@ def test_tlp_and_norec_catch_a_where_clause_bug_and_show_the_smallest_instance()
     assert violation(instance, run_here(sqlite3.connect(":memory:"), statements)) is None
 
 
+@pytest.mark.slow
 def test_the_oracles_find_a_bug_the_reference_shares() -> None:
     flawed = f"{FLAWED}:truncating"
     checks = generated_checks(flawed, reference=flawed, queries=200)
@@ -134,6 +138,7 @@ def test_the_oracles_find_a_bug_the_reference_shares() -> None:
     assert checks["metamorphic"].evidence["example"]["reference"].startswith("violates it too")
 
 
+@pytest.mark.slow
 def test_a_crash_stops_the_drawing_and_is_shrunk() -> None:
     generated = generated_checks(f"{FLAWED}:between_crash", queries=200)["generated"]
     assert generated.verdict == "fail"
@@ -143,6 +148,7 @@ def test_a_crash_stops_the_drawing_and_is_shrunk() -> None:
     assert "SIGSEGV" in example["candidate"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [2, 15])  # 15 drew 2 and 2.0 in one DISTINCT, once a false violation
 def test_every_drawn_instance_holds_on_sqlite_in_process(seed: int) -> None:
     drawn: list[Instance] = []
@@ -169,6 +175,7 @@ def test_equal_integers_and_reals_keep_the_oracles_on_sqlite(oracle: str, querie
         assert violation(instance, run_here(sqlite3.connect(":memory:"), instance.statements)) is None
 
 
+@pytest.mark.slow
 def test_a_slow_but_right_engine_is_not_taken_for_a_hung_one() -> None:
     # 20 ms a statement, a 1 s limit: each script fits it; a batch of them would not.
     result = run_sql(SqlOptions(candidates=[f"{FLAWED}:sluggish"], corpus=[], invariants=[], queries=40,

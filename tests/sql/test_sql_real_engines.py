@@ -54,6 +54,7 @@ SELECT * FROM no_such_table
 QUERIES = 60
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ["turso", "libsql", "duckdb", "apsw"])
 def test_a_real_engine_runs_a_corpus_and_an_invariant(engine: str, tmp_path: Path) -> None:
     if importlib.util.find_spec(NAMED[engine].module) is None:

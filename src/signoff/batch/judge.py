@@ -37,12 +37,13 @@ from signoff.batch import cache
 from signoff.batch.evalplus import accepts
 from signoff.batch.samples import Sample
 from signoff.batch.speed import check_sample_speed
-from signoff.batch.tasks import Task
-from signoff.criteria.same_results import Failure, ReferenceCache, check_same_results
+from signoff.batch.task import Task
+from signoff.criteria.base import ReferenceCache
+from signoff.criteria.same_results import Failure, SameResults, check_same_results
 from signoff.equality import Equality, decode
 from signoff.outcomes import FATAL, Difference, Outcome, compare, compare_repeat
 from signoff.runner.process import Limits, LoadFailure, Worker, run_cases
-from signoff.spec import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT_S, SameResults
+from signoff.spec import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT_S
 from signoff.targets import parse_target
 from signoff.verdict import CheckResult, Verdict, combine
 

@@ -7,7 +7,8 @@ finished, with its whole result, in one committed row. A sample is finished
 exactly when its row exists, so a batch killed at any instant resumes without
 redoing a finished sample and without losing one. A row counts on resume only
 when the sample's program is unchanged (its digest) and the batch's settings
-that can change a verdict are the same.
+that can change a verdict are the same; without ``--seed`` a resumed batch
+keeps the seed it was started with (``latest(..., seed=None)``).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ CREATE TABLE IF NOT EXISTS samples (
 """
 
 
-class ProgressError(SignoffError):
+class LedgerError(SignoffError):
     """The batch table cannot be opened or written."""
 
 
@@ -54,9 +55,13 @@ class Batch:
     run_id: str | None
     settings: Mapping[str, Any]
 
+    @property
+    def seed(self) -> int:
+        return int(self.settings.get("seed", 0))
 
-class BatchProgress:
-    """``.signoff/batch.db``; one connection, shared by threads under a lock."""
+
+class Ledger:
+    """``.signoff/batch.db``; one connection, shared by threads under a lock; a context manager."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -69,11 +74,21 @@ class BatchProgress:
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as error:
-            raise ProgressError(f"cannot open the batch table {path}: {error}") from error
+            raise LedgerError(f"cannot open the batch table {path}: {error}") from error
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def folder(self, batch_id: str) -> Path:
+        """Where a batch keeps its reference and sample files (replay commands point at them)."""
+        return self.path.parent / "batch" / batch_id
 
     def _execute(self, sql: str, parameters: tuple[Any, ...] = ()) -> list[Any]:
         """The rows of ``sql``, fetched under the lock."""
@@ -81,7 +96,7 @@ class BatchProgress:
             try:
                 return self._db.execute(sql, parameters).fetchall()
             except sqlite3.Error as error:
-                raise ProgressError(f"batch table {self.path}: {error}") from error
+                raise LedgerError(f"batch table {self.path}: {error}") from error
 
     def begin(self, tasks: Path, samples: Path, settings: Mapping[str, Any], run_id: str | None) -> Batch:
         now = datetime.now(UTC)
@@ -92,13 +107,20 @@ class BatchProgress:
                        _dumps(settings), run_id))
         return Batch(batch_id, run_id, dict(settings))
 
-    def latest(self, tasks: Path, samples: Path, settings: Mapping[str, Any]) -> Batch | None:
-        """The most recent batch on the same files with the same settings: the one to resume."""
+    def latest(self, tasks: Path, samples: Path, settings: Mapping[str, Any], *,
+               seed: int | None) -> Batch | None:
+        """The most recent batch on the same files with the same settings: the one to resume.
+        ``seed`` None: any seed (the batch's own is kept); else that one."""
         rows = self._execute(
-            "SELECT id, run_id FROM batches WHERE tasks = ? AND samples = ? AND settings = ?"
-            " ORDER BY started_at DESC, id DESC LIMIT 1",
-            (str(tasks.resolve()), str(samples.resolve()), _dumps(settings)))
-        return Batch(str(rows[0][0]), rows[0][1], dict(settings)) if rows else None
+            "SELECT id, run_id, settings FROM batches WHERE tasks = ? AND samples = ?"
+            " ORDER BY started_at DESC, id DESC",
+            (str(tasks.resolve()), str(samples.resolve())))
+        wanted = _without_seed(settings)
+        for batch_id, run_id, text in rows:
+            stored = json.loads(text)
+            if _without_seed(stored) == wanted and (seed is None or stored.get("seed") == seed):
+                return Batch(str(batch_id), run_id, stored)
+        return None
 
     def set_run(self, batch_id: str, run_id: str) -> None:
         self._execute("UPDATE batches SET run_id = ? WHERE id = ?", (run_id, batch_id))
@@ -121,6 +143,11 @@ class BatchProgress:
     def finish(self, batch_id: str) -> None:
         self._execute("UPDATE batches SET finished_at = ? WHERE id = ?",
                       (datetime.now(UTC).isoformat(), batch_id))
+
+
+def _without_seed(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings as stored (JSON round trip), less the seed."""
+    return {key: value for key, value in json.loads(_dumps(settings)).items() if key != "seed"}
 
 
 def _dumps(value: Any) -> str:

@@ -52,12 +52,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from signoff.batch import evalplus
-from signoff.batch.tasks import Task
+from signoff.batch.task import Task
+from signoff.criteria.same_results import DEFAULT_EXAMPLES
+from signoff.criteria.speed import Speed, speed
 from signoff.equality import Equality, Exact
 from signoff.errors import SpecError
 from signoff.infer import infer_inputs
-from signoff.spec import DEFAULT_EXAMPLES, Call, Speed, Workload, speed, workload
-from signoff.targets import Target
+from signoff.inputs import Call, Workload, workload
 
 REQUIRED = ("task_id", "entry_point", "reference")
 OPTIONAL = ("prompt", "inputs", "plus_inputs", "generate", "examples", "atol", "workload", "speed")
@@ -163,23 +164,10 @@ def _function(module: types.ModuleType, name: str, field: str) -> Callable[..., 
     return function  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True, slots=True)
-class _InProcess(Target):
-    """A target already loaded here, so that ``infer_inputs`` reads its hints without a file."""
-
-    function: Callable[..., Any] | None = None
-
-    def load(self) -> Callable[..., Any]:
-        assert self.function is not None
-        return self.function
-
-
 def _inferred(module: types.ModuleType, task_id: str, entry_point: str) -> Any:
     function = _function(module, entry_point, "entry_point")
-    target = _InProcess(text=f"{task_id}:{entry_point}", module=module.__name__, qualname=entry_point,
-                        function=function)
     try:
-        strategy = infer_inputs(target).strategy
+        strategy = infer_inputs(function, f"{task_id}:{entry_point}").strategy
         strategy.validate()  # a hint Hypothesis cannot build is found now, not on the first draw
     except SpecError as error:  # its message goes on with a spec to start from: the first line says it
         first = str(error).splitlines()[0].rstrip(".")

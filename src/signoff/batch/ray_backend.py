@@ -18,7 +18,7 @@ from collections.abc import Generator, Sequence
 from typing import Any
 
 from signoff.batch.judge import JudgeOptions, SampleResult
-from signoff.batch.scheduler import Unit, guarded
+from signoff.batch.units import Unit, guarded
 from signoff.errors import SpecError
 from signoff.verdict import CheckResult
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from signoff.batch.tasks import Task, jsonl_lines
+from signoff.batch.task import Task
+from signoff.batch.tasks import jsonl_lines
 from signoff.errors import SpecError
 
 MAX_SHOWN = 60  # characters of a bad line quoted in its problem

@@ -1,6 +1,6 @@
 """A correct sample's speed against the reference, for tasks with a workload.
 
-It is ``signoff check``'s ``speed`` criterion (``checks/speed.py``) as it is:
+It is ``signoff check``'s ``speed`` criterion (``signoff.criteria.speed``) as it is:
 the same answers checked on the workload's input first, the same calibrated
 pairs in random order on fresh inputs, the same interval of the paired
 log-ratio and the same evidence. It runs inside ``judge_task``, on the
@@ -22,14 +22,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from signoff.batch.tasks import Task
+from signoff.batch.task import Task
 from signoff.criteria.cost import CostContext
-from signoff.criteria.speed import check_speed
+from signoff.criteria.speed import Speed, check_speed
+from signoff.measure.rules import MIN_PAIRS
 from signoff.runner.process import Worker
-from signoff.spec import Speed
 from signoff.verdict import CheckResult
 
-INFORMATIONAL_PAIRS = 16  # the sequential test's first look: enough for a 95% interval
+INFORMATIONAL_PAIRS = MIN_PAIRS  # the sequential test's first look: enough for a 95% interval
 INFORMATIONAL_BUDGET_S = 30.0
 # No bound: the first look always "passes", so exactly INFORMATIONAL_PAIRS pairs are timed.
 INFORMATIONAL = Speed(at_most=math.inf, budget_s=INFORMATIONAL_BUDGET_S, max_pairs=INFORMATIONAL_PAIRS)

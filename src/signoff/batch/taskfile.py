@@ -29,7 +29,7 @@ import types
 from collections.abc import Iterable
 from pathlib import Path
 
-from signoff.batch.tasks import Task
+from signoff.batch.task import Task, take
 from signoff.errors import SpecError
 
 
@@ -53,21 +53,17 @@ def load_task_file(path: Path, *, limit: int | None = None) -> list[Task]:
                         "tasks() that returns one")
     if isinstance(found, str | bytes | dict) or not isinstance(found, Iterable):
         raise SpecError(f"{path}: {where} must be a list of signoff.batch.Task, not {type(found).__name__}")
-    tasks: list[Task] = []
-    seen: set[str] = set()
-    for position, task in enumerate(found):
-        if limit is not None and len(tasks) >= limit:
-            break
-        if not isinstance(task, Task):
-            raise SpecError(f"{path}: {where}[{position}] is {type(task).__name__} {task!r:.60}, "
-                            "not a signoff.batch.Task")
-        if task.task_id in seen:
-            raise SpecError(f"{path}: {where}[{position}]: task {task.task_id} appears twice")
-        seen.add(task.task_id)
-        tasks.append(task)
+    tasks = take(((f"{path}: {where}[{position}]", _checked(task, f"{path}: {where}[{position}]"))
+                  for position, task in enumerate(found)), limit)
     if not tasks and limit != 0:
         raise SpecError(f"{path}: {where} holds no tasks")
     return tasks
+
+
+def _checked(task: object, where: str) -> Task:
+    if not isinstance(task, Task):
+        raise SpecError(f"{where} is {type(task).__name__} {task!r:.60}, not a signoff.batch.Task")
+    return task
 
 
 def _run(path: Path) -> types.ModuleType:

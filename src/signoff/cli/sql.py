@@ -8,38 +8,34 @@
 The CLI wires it in with ``add_sql_parser(subparsers)``; the parser's handler
 is ``handle_sql(options, console, errors)``, which returns the exit status of
 DESIGN.md (0 pass, 1 a check failed, 3 inconclusive or error; a wrong command
-line raises SpecError, which the CLI turns into 2).
+line raises SpecError, which the CLI turns into 2). The run itself goes
+through the one run pipeline (``cli.run``).
+
+Without ``--corpus`` the command runs ``DEFAULT_SAMPLE`` of the sqllogictest
+corpus it finds beside a checkout (``SHARED_CORPUS``), when it is there: the
+library is always told its corpus, it never looks for one.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
-from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console, Group
-from rich.panel import Panel
+from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
+from signoff.cli.run import Outcome, Plan, Run, add_run_options
 from signoff.errors import SpecError
-from signoff.recorder import RunRecorder, guarded
-from signoff.report.files import write_reports
-from signoff.report.progress import progress_bars
-from signoff.report.terminal import closing_line, verdict_table
 from signoff.sql.differential import DEFAULT_EXAMPLES as DEFAULT_QUERIES
 from signoff.sql.engines import NAMED
 from signoff.sql.invariants import INVARIANTS
-from signoff.sql.suite import DEFAULT_CORPUS_BUDGET_S, SqlOptions, run_sql, validate
-from signoff.sql.suite import Progress as ProgressCallback
+from signoff.sql.suite import DEFAULT_CORPUS_BUDGET_S, DEFAULT_SAMPLE, SqlOptions, run_sql, validate
 from signoff.sql.workers import DEFAULT_TIMEOUT_S
-from signoff.store import DEFAULT_STORE
-from signoff.verdict import CheckResult, RunResult
 
-EXAMPLES_SHOWN = 3
+# The shared data beside a checkout (<repository>/../shared): src/signoff/cli/sql.py is four levels down.
+SHARED_CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "sqllogictest"
 
 
 def add_sql_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -71,21 +67,15 @@ def add_sql_parser(subparsers: Any) -> argparse.ArgumentParser:
                      help=f"time budget of the corpus (default {DEFAULT_CORPUS_BUDGET_S:g})")
     sql.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
                      help=f"time limit of one record or one unit of work (default {DEFAULT_TIMEOUT_S:g})")
-    sql.add_argument("--seed", type=int, help="seed for the order of timings")
-    sql.add_argument("--json", type=Path, metavar="PATH", help="write the JSON report here")
-    sql.add_argument("--html", type=Path, metavar="PATH", help="write a self-contained HTML report here")
-    sql.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML here (for CI)")
-    sql.add_argument("--quiet", "-q", action="store_true", help="no progress and no details, table only")
-    sql.add_argument("--store", type=Path, default=DEFAULT_STORE, metavar="PATH",
-                     help=f"results store to record this run in (default {DEFAULT_STORE})")
-    sql.add_argument("--no-store", action="store_true", help="do not record this run")
+    add_run_options(sql, seed="seed for generated scripts and the order of timings",
+                    quiet="no progress and no details, table only")
     sql.add_argument("--list", action="store_true", help="list the invariants and their thresholds, and exit")
     sql.set_defaults(handler=handle_sql)
     return sql
 
 
-def options_from(arguments: argparse.Namespace, progress: ProgressCallback | None = None) -> SqlOptions:
-    """SqlOptions from parsed arguments; SpecError for a malformed one."""
+def options_from(arguments: argparse.Namespace) -> SqlOptions:
+    """SqlOptions from parsed arguments (the default corpus found here); SpecError for a malformed one."""
     thresholds: dict[str, str] = {}
     for item in arguments.threshold:
         name, sep, value = item.partition("=")
@@ -97,14 +87,22 @@ def options_from(arguments: argparse.Namespace, progress: ProgressCallback | Non
         invariants = []
     if arguments.no_corpus and arguments.corpus:
         raise SpecError("give --corpus or --no-corpus, not both")
-    corpus: list[Path] | None = [] if arguments.no_corpus else arguments.corpus
+    corpus, sample = _corpus(arguments)
     return SqlOptions(
-        candidates=list(arguments.candidate), reference=arguments.reference, corpus=corpus,
+        candidates=list(arguments.candidate), reference=arguments.reference, corpus=corpus, sample=sample,
         invariants=invariants, thresholds=thresholds, budget_s=arguments.budget,
         corpus_budget_s=arguments.corpus_budget, timeout_s=arguments.timeout, seed=arguments.seed,
         queries=arguments.queries,
-        progress=progress,
     )
+
+
+def _corpus(arguments: argparse.Namespace) -> tuple[list[Path], tuple[str, ...] | None]:
+    """The corpus paths and the sample of them to run: --corpus, none, or the default sample."""
+    if arguments.no_corpus:
+        return [], None
+    if arguments.corpus:
+        return list(arguments.corpus), None
+    return ([SHARED_CORPUS], DEFAULT_SAMPLE) if SHARED_CORPUS.is_dir() else ([], None)
 
 
 def handle_sql(arguments: argparse.Namespace, console: Console, errors: Console) -> int:
@@ -114,23 +112,12 @@ def handle_sql(arguments: argparse.Namespace, console: Console, errors: Console)
         return 0
     options = options_from(arguments)
     validate(options)  # a malformed command line fails before any worker starts or the store is touched
-    seed = options.seed if options.seed is not None else random.randrange(2**32)
-    recorder = None if arguments.no_store else RunRecorder.begin(
-        arguments.store, spec=None, reference=options.reference, candidates=options.candidates, seed=seed)
-    with guarded(recorder), progress_bars(errors, not arguments.quiet and errors.is_terminal) as progress:
-        result = run_sql(replace(options, seed=seed, progress=progress,
-                                 on_check=recorder.record if recorder else None))
-    if recorder:
-        recorder.finish(result)
-    write_reports(result, json=arguments.json, html=arguments.html, junit=arguments.junit)
-    console.print(verdict_table(result))
-    if not arguments.quiet:
-        for panel in failure_panels(result):
-            console.print(panel)
-    console.print(closing_line(result))
-    if recorder:
-        console.print(f"recorded as run {recorder.run_id} in {arguments.store}", style="dim", highlight=False)
-    return result.exit_code
+    run = Run(arguments, console, errors)
+    result = run.execute(
+        Plan(reference=options.reference, candidates=options.candidates),
+        lambda hooks: run_sql(replace(options, seed=hooks.seed, progress=hooks.progress,
+                                      on_check=hooks.on_check)))
+    return run.finish(Outcome(result))
 
 
 def invariant_table() -> Table:
@@ -142,93 +129,3 @@ def invariant_table() -> Table:
         budget = f"{invariant.budget_s:g} s"
         table.add_row(invariant.name, invariant.kind, bound, budget, invariant.explanation)
     return table
-
-
-def failure_panels(result: RunResult) -> Iterator[Panel]:
-    """A panel per failed check: examples with their smallest scripts, or an invariant's plans and counts."""
-    for candidate in result.candidates:
-        for check in candidate.checks:
-            if check.verdict != "fail":
-                continue
-            render = _LINES.get(check.criterion, _invariant_lines)
-            lines = render(check)
-            if lines:
-                yield Panel(Group(*lines), title=f"{candidate.target}: {check.criterion}",
-                            title_align="left", border_style="red")
-
-
-def _corpus_lines(check: CheckResult) -> list[Text]:
-    lines: list[Text] = []
-    examples: dict[str, list[dict[str, Any]]] = check.evidence.get("examples", {})
-    for kind, items in examples.items():
-        count = check.evidence.get("classes", {}).get(kind, len(items))
-        lines.append(Text(f"{kind.replace('_', ' ')}: {count:,}", style="bold"))
-        for item in items[:EXAMPLES_SHOWN]:
-            sql = " ".join(str(item["sql"]).split())
-            lines.append(Text.assemble(("  " + f"{item['file']}:{item['line']}", "cyan"), f"  {sql[:160]}"))
-            lines.append(Text(f"    reference {item['reference']}; candidate {item['candidate']}"))
-            script = item.get("script_text")
-            if script:
-                records = item.get("script_records", {})
-                lines.append(Text(f"    smallest script ({records.get('after', '?')} of "
-                                  f"{records.get('before', '?')} records):", style="bold"))
-                lines.extend(_script_lines(script, "      "))
-            elif item.get("script_note"):
-                lines.append(Text(f"    {item['script_note']}", style="dim"))
-    return lines
-
-
-def _generated_lines(check: CheckResult) -> list[Text]:
-    lines: list[Text] = []
-    shrunk: dict[str, dict[str, Any]] = check.evidence.get("examples", {})
-    for kind, item in shrunk.items():
-        count = check.evidence.get("classes", {}).get(kind, 1)
-        lines.append(Text(f"{kind.replace('_', ' ')}: {count:,}; the smallest script that shows it:",
-                          style="bold"))
-        lines.extend(_script_lines(str(item["sql"]), "  "))
-        lines.append(Text(f"    reference {item['reference']}; candidate {item['candidate']}"))
-        for other in check.evidence.get("more_examples", {}).get(kind, []):
-            if other["script"] != item["script"]:
-                last = " ".join(str(other["script"][-1]).split())
-                lines.append(Text(f"  also ({len(other['script'])} statements): {last[:150]}", style="dim"))
-    return lines
-
-
-def _metamorphic_lines(check: CheckResult) -> list[Text]:
-    item: dict[str, Any] | None = check.evidence.get("example")
-    if not item:
-        return [Text(str(fault)) for fault in check.evidence.get("faults", [])[:1]]
-    lines = [Text(f"{item['oracle']}: {item['violation']}", style="bold"),
-             Text("  the smallest script that shows it:")]
-    lines.extend(_script_lines(str(item["sql"]), "  "))
-    lines.append(Text(f"  the reference {item['reference']}"))
-    return lines
-
-
-def _script_lines(sql: str, indent: str, most: int = 12) -> list[Text]:
-    """A script as lines a person can paste, cut after ``most`` lines."""
-    shown = sql.splitlines()
-    lines = [Text(indent + line[:200], style="cyan") for line in shown[:most]]
-    if len(shown) > most:
-        lines.append(Text(f"{indent}... ({len(shown) - most} more lines in the JSON report)", style="dim"))
-    return lines
-
-
-def _invariant_lines(check: CheckResult) -> list[Text]:
-    evidence = check.evidence
-    lines = [Text(str(evidence["explanation"]), style="italic")] if "explanation" in evidence else []
-    steps = evidence.get("vdbe_steps")
-    if steps and steps.get("reference") is not None:
-        theirs = "not counted" if steps["candidate"] is None else f"{steps['candidate']:,}"
-        counted = f"reference {steps['reference']:,}, candidate {theirs}"
-        lines.append(Text.assemble(("VDBE steps ", "bold"), counted))
-    plans = evidence.get("plans")
-    if plans:
-        for role in ("reference", "candidate"):
-            lines.append(Text.assemble((f"{role} plan ".ljust(16), "bold"), "; ".join(plans[role])))
-    return lines
-
-
-_LINES: dict[str, Callable[[CheckResult], list[Text]]] = {
-    "corpus": _corpus_lines, "generated": _generated_lines, "metamorphic": _metamorphic_lines,
-}

@@ -15,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from signoff.equality import Equality
+from signoff.inputs import Workload
+from signoff.measure.paired import Pair
 from signoff.outcomes import ExceptionMode, Outcome, compare
 from signoff.runner.measure import Fault, Timing, calibrate, time_calls
 from signoff.runner.process import Worker, run_cases
-from signoff.spec import Workload
 from signoff.verdict import CheckResult, Verdict
 
 Progress = Callable[[str, int, int, float], None]  # (phase, done, total, seconds of budget left)
@@ -89,27 +90,56 @@ class Side:
     timings: list[Timing] = field(default_factory=list)
 
 
-def calibrate_side(side: Side, case: bytes) -> Fault | None:
-    result = calibrate(side.worker, case, side.worker.limits.timeout_s)
-    if isinstance(result, Fault):
-        return result
-    side.calls, first = result
-    side.timings.append(first)
-    return None
+@dataclass(frozen=True, slots=True)
+class SideFault:
+    """One side's measurement at a size that could not finish (it raised, hung, crashed or ran
+    out of memory): the fault the ``signoff.measure`` procedures hand back."""
+
+    role: str
+    size: int
+    fault: Fault
+
+    @property
+    def unfit(self) -> bool:
+        """The candidate's: past the first size, the growth procedure stops the sizes there."""
+        return self.role == "candidate"
+
+    @property
+    def description(self) -> str:
+        return self.fault.description
+
+    def result(self, criterion: str) -> CheckResult:
+        """The check result: the candidate's fault fails the check, the reference's is an error."""
+        verdict: Verdict = "fail" if self.role == "candidate" else "error"
+        return CheckResult(criterion, verdict, f"{self.role} {self.description} at size {self.size}",
+                           {"size": self.size, "fault": self.fault.status})
 
 
-def time_side(side: Side, case: bytes) -> Timing | Fault:
-    timing = time_calls(side.worker, case, side.calls, side.worker.limits.timeout_s)
-    if isinstance(timing, Timing):
+def calibrate_pair(reference: Side, candidate: Side, case: bytes, size: int) -> Pair | SideFault:
+    """Calibrate each side's batch on ``case`` (the reference first); the last calibration
+    batch of each is timed like any other, so it is returned as the first pair."""
+    for role, side in (("reference", reference), ("candidate", candidate)):
+        result = calibrate(side.worker, case, side.worker.limits.timeout_s)
+        if isinstance(result, Fault):
+            return SideFault(role, size, result)
+        side.calls, first = result
+        side.timings.append(first)
+    return reference.timings[-1].per_call_s, candidate.timings[-1].per_call_s
+
+
+def time_pair(reference: Side, candidate: Side, case: bytes, size: int,
+              rng: random.Random) -> Pair | SideFault:
+    """One batch of each side on ``case``, back to back in a random order: (reference, candidate)."""
+    order = [("reference", reference), ("candidate", candidate)]
+    rng.shuffle(order)
+    seconds: dict[str, float] = {}
+    for role, side in order:
+        timing = time_calls(side.worker, case, side.calls, side.worker.limits.timeout_s)
+        if isinstance(timing, Fault):
+            return SideFault(role, size, timing)
         side.timings.append(timing)
-    return timing
-
-
-def fault_result(criterion: str, role: str, size: int, fault: Fault) -> CheckResult:
-    """A check result for a measurement that could not finish."""
-    verdict: Verdict = "fail" if role == "candidate" else "error"
-    return CheckResult(criterion, verdict, f"{role} {fault.description} at size {size}",
-                       {"size": size, "fault": fault.status})
+        seconds[role] = timing.per_call_s
+    return seconds["reference"], seconds["candidate"]
 
 
 def out_of_time(deadline: float) -> bool:

@@ -12,22 +12,61 @@ from __future__ import annotations
 
 import statistics
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
+from signoff.criteria.base import CheckContext, Criterion, EvidenceView
 from signoff.criteria.cost import CostContext, out_of_time
+from signoff.errors import SpecError
+from signoff.inputs import require_positive
 from signoff.runner.measure import Fault, MemoryPeak, peak_memory
 from signoff.runner.process import Worker
-from signoff.spec import Memory
 from signoff.verdict import CheckResult, Verdict
 
+DEFAULT_AT_MOST = 2.0  # twice the reference's peak: a different algorithm, not a leak or a copy per item
+DEFAULT_PAIRS = 3  # memory barely varies between runs; three pairs show whether it does
+DEFAULT_BUDGET_S = 30.0  # each pair starts two fresh workers
 # Below this, differences are interpreter noise (free lists, caches), not the algorithm.
 FLOOR_BYTES = 64 << 10
+
+
+@dataclass(frozen=True)
+class Memory(Criterion):
+    name: ClassVar[str] = "memory"
+    run_order: ClassVar[int] = 1  # a few fresh workers: cheaper than timing
+    needs_workload: ClassVar[bool] = True
+    view: ClassVar[EvidenceView] = EvidenceView(
+        figures=("ratio", "ci95", "at_most", "pairs", "size", "method", "fault"),
+        layouts=(("memory_peaks", ("reference_bytes", "candidate_bytes")),),
+    )
+    at_most: float = DEFAULT_AT_MOST
+    size: int | None = None
+    pairs: int = DEFAULT_PAIRS
+    budget_s: float = DEFAULT_BUDGET_S
+
+    def check(self, context: CheckContext) -> CheckResult:
+        return check_memory(self, context.costs)
+
+
+def memory(at_most: float = DEFAULT_AT_MOST, *, size: int | None = None, pairs: int = DEFAULT_PAIRS,
+           budget: float = DEFAULT_BUDGET_S) -> Memory:
+    """Peak memory of one call, candidate / reference, is at most ``at_most``.
+
+    Each pair measures one call in a fresh worker on each side (tracemalloc
+    peak and resident-set growth, the larger counts), at the workload's
+    ``size`` (default: largest).
+    """
+    require_positive(at_most, "memory(at_most=...)")
+    require_positive(budget, "memory(budget=...)")
+    if not isinstance(pairs, int) or pairs < 1:
+        raise SpecError(f"memory(pairs=...) must be an int >= 1, not {pairs!r}")
+    return Memory(float(at_most), size, pairs, float(budget))
 
 
 def check_memory(criterion: Memory, context: CostContext) -> CheckResult:
     size = criterion.size if criterion.size is not None else max(context.workload.sizes)
     deadline = time.monotonic() + criterion.budget_s
-    unequal = context.unequal_work("memory", size, context.fresh_input(size))
+    unequal = context.unequal_work(Memory.name, size, context.fresh_input(size))
     if unequal:
         return unequal
     peaks: dict[str, list[MemoryPeak]] = {"reference": [], "candidate": []}
@@ -39,7 +78,7 @@ def check_memory(criterion: Memory, context: CostContext) -> CheckResult:
             result = _measure_fresh(template, case)
             if isinstance(result, Fault):
                 verdict: Verdict = "fail" if role == "candidate" else "error"
-                return CheckResult("memory", verdict, f"{role} {result.description} at size {size}",
+                return CheckResult(Memory.name, verdict, f"{role} {result.description} at size {size}",
                                    {"size": size, "fault": result.status})
             peaks[role].append(result)
     ratios = [(c.peak_bytes + FLOOR_BYTES) / (r.peak_bytes + FLOOR_BYTES)
@@ -58,10 +97,10 @@ def check_memory(criterion: Memory, context: CostContext) -> CheckResult:
     text = (f"{ratio:.3g}x the reference's peak memory at size {size} "
             f"({_mib(peaks['candidate'])} vs {_mib(peaks['reference'])})")
     if max(ratios) <= criterion.at_most:
-        return CheckResult("memory", "pass", f"{text} <= {criterion.at_most:g}x", evidence)
+        return CheckResult(Memory.name, "pass", f"{text} <= {criterion.at_most:g}x", evidence)
     if min(ratios) > criterion.at_most:
-        return CheckResult("memory", "fail", f"{text} > {criterion.at_most:g}x", evidence)
-    return CheckResult("memory", "inconclusive",
+        return CheckResult(Memory.name, "fail", f"{text} > {criterion.at_most:g}x", evidence)
+    return CheckResult(Memory.name, "inconclusive",
                        f"{text}: pairs fall on both sides of {criterion.at_most:g}x", evidence)
 
 

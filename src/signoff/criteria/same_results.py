@@ -15,32 +15,102 @@ import marshal
 import pickle
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from hypothesis.strategies import SearchStrategy
 
+from signoff.criteria.base import (
+    CheckContext,
+    Criterion,
+    EvidenceView,
+    Line,
+    Progress,
+    ReferenceCache,
+    ReplayCommand,
+)
 from signoff.criteria.hypothesis_run import DRAW_PHASES, SHRINK_PHASES, Differs, run_quietly
-from signoff.outcomes import FATAL, Difference, Outcome, compare, compare_repeat
+from signoff.equality import Equality, as_equality
+from signoff.errors import SpecError
+from signoff.inputs import Call, require_positive
+from signoff.outcomes import FATAL, Difference, ExceptionMode, Outcome, compare, compare_repeat
 from signoff.runner.process import Worker, run_cases
-from signoff.spec import Call, SameResults
 from signoff.verdict import CheckResult
 
+DEFAULT_EXAMPLES = 200  # generated cases per candidate: enough to find most edge-case bugs
+DEFAULT_BUDGET_S = 120.0  # generation plus shrinking, per candidate
 BATCH_SIZE = 256  # supplied cases per request: amortises the pipe, keeps a batch short
 MAX_LISTED = 5  # differences listed in the evidence beside the smallest one
 REPEAT_EVERY = 4  # supplied batches: the determinism repeat runs on one in four
-
-Progress = Callable[[str, int, int, float], None]  # (phase, done, total, seconds of budget left)
-ReplayCommand = Callable[[bytes], str]  # pickled case -> shell command that replays it
+COUNTEREXAMPLE_KEYS = ("input", "kind", "reference", "candidate", "replay", "differences", "more", "case")
 
 
-@dataclass
-class ReferenceCache:
-    """The reference's outcome per pickled input, shared by all candidates."""
+def _counterexample_lines(evidence: Mapping[str, Any]) -> list[Line]:
+    """The smallest differing input and both outcomes (the replay command is the report's to print)."""
+    if "input" not in evidence:
+        return []
+    return [((label, "bold"), (text, "")) for label, text in (
+        ("input      ", str(evidence["input"])),
+        ("reference  ", _outcome_text(evidence.get("reference"))),
+        ("candidate  ", _outcome_text(evidence.get("candidate"))),
+    )]
 
-    worker: Worker
-    outcomes: dict[bytes, bytes] = field(default_factory=dict)
+
+def _outcome_text(outcome: object) -> str:
+    if isinstance(outcome, Mapping):
+        return str(outcome.get("text", outcome))
+    return str(outcome)
+
+
+@dataclass(frozen=True)
+class SameResults(Criterion):
+    name: ClassVar[str] = "same_results"
+    run_order: ClassVar[int] = 0  # answers first: a cost is only worth measuring for a right answer
+    view: ClassVar[EvidenceView] = EvidenceView(
+        figures=("supplied", "generated", "skipped", "equal"),
+        layouts=(("counterexample", COUNTEREXAMPLE_KEYS),),
+        lead=("input", "kind", "reference", "candidate", "replay"),
+        lines=_counterexample_lines,
+    )
+    examples: int = DEFAULT_EXAMPLES
+    equal: Equality = field(default_factory=Equality)
+    exceptions: ExceptionMode = "type"
+    determinism: bool = True
+    budget_s: float = DEFAULT_BUDGET_S
+
+    def check(self, context: CheckContext) -> CheckResult:
+        return check_same_results(
+            self, reference=context.reference, candidate=context.candidate, strategy=context.strategy,
+            corpus=context.corpus, seed=context.seed, name=context.name, replay=context.replay,
+            progress=context.progress,
+        )
+
+
+def same_results(
+    examples: int = DEFAULT_EXAMPLES,
+    equal: object = None,
+    exceptions: str = "type",
+    determinism: bool = True,
+    budget: float = DEFAULT_BUDGET_S,
+) -> SameResults:
+    """The candidate's outcomes match the reference's on every input.
+
+    ``examples`` generated cases (plus every supplied one); ``equal`` is
+    ``"exact"`` (default), ``"unordered"``, ``signoff.approx(rel, abs)`` or a
+    function; ``exceptions`` is ``"type"`` (default), ``"message"`` (type and
+    message) or ``"any"``; ``determinism`` repeats each candidate call once
+    and requires the same outcome; ``budget`` caps the seconds spent.
+    """
+    if not isinstance(examples, int) or isinstance(examples, bool) or examples < 0:
+        raise SpecError(f"same_results(examples=...) must be an int >= 0, not {examples!r}")
+    if exceptions not in ("type", "message", "any"):
+        raise SpecError(
+            f"same_results(exceptions=...) must be 'type', 'message' or 'any', not {exceptions!r}"
+        )
+    require_positive(budget, "same_results(budget=...)")
+    return SameResults(examples, as_equality(equal), exceptions, bool(determinism),  # type: ignore[arg-type]
+                       float(budget))
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,27 +305,27 @@ def _verdict(
         ]
         kinds = ", ".join(f"{count} {kind}" for kind, count in tally.kinds.most_common())
         return CheckResult(
-            "same_results", "fail",
+            SameResults.name, "fail",
             f"{smallest.difference.kind} on {smallest.call.render(name)}: "
             f"{smallest.difference.summary} ({kinds} in {cases} inputs)",
             evidence,
         )
     if error is not None:
-        return CheckResult("same_results", "error", error, base)
+        return CheckResult(SameResults.name, "error", error, base)
     if cases == 0:
-        return CheckResult("same_results", "error",
+        return CheckResult(SameResults.name, "error",
                            "no inputs: give the spec inputs=..., or supply --inputs", base)
     if tally.budget_hit:
         return CheckResult(
-            "same_results", "inconclusive",
+            SameResults.name, "inconclusive",
             f"budget of {criterion.budget_s:g} s ran out after {counts}, no difference so far",
             base,
         )
     if tally.skipped == cases:
-        return CheckResult("same_results", "error",
+        return CheckResult(SameResults.name, "error",
                            "the reference itself failed on every input", base)
     note = f" ({tally.skipped} skipped: the reference failed on them)" if tally.skipped else ""
-    return CheckResult("same_results", "pass", f"same outcomes on {counts}{note}", base)
+    return CheckResult(SameResults.name, "pass", f"same outcomes on {counts}{note}", base)
 
 
 def _failure_evidence(failure: Failure, name: str, replay: ReplayCommand) -> dict[str, Any]:

@@ -1,0 +1,2 @@
+"""Results as people and tools read them: terminal, JSON, JUnit, HTML; none knows a criterion
+by name (each asks ``signoff.criteria.view_of``)."""

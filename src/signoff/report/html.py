@@ -18,8 +18,10 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from signoff.criteria import view_of
+from signoff.criteria.base import Layout
 from signoff.errors import SpecError
-from signoff.report import svg
+from signoff.report import figures, svg
 from signoff.verdict import REPORT_SCHEMA, CheckResult, RunResult
 
 GENERATOR_META = '<meta name="generator" content="signoff">'
@@ -28,7 +30,7 @@ MAX_VALUE = 1_000  # characters shown of one other evidence value
 MAX_ROWS = 40  # rows of a table or items of a list
 
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_EvidenceView = Callable[[Mapping[str, object]], str]
+_Drawing = Callable[[Mapping[str, object]], str]
 
 
 def printable(text: str) -> str:
@@ -145,22 +147,23 @@ def _summary_rows(result: RunResult) -> str:
 
 def _check(anchor: str, check: CheckResult) -> str:
     evidence: Mapping[str, object] = check.evidence if isinstance(check.evidence, Mapping) else {}
-    views = _VIEWS.get(check.criterion, ())
+    view = view_of(check.criterion)
+    layouts: tuple[Layout, ...] = tuple(kind for kind, _keys in view.layouts)
+    drawings = tuple(_LAYOUTS[kind] for kind in layouts)
     if "load_failure" in evidence:
-        views = (_load_failure,)
-    elif "input" in evidence and _counterexample not in views:
-        views = (_counterexample, *views)
-    used = _USED.get(check.criterion, set()) | ({"load_failure", "detail"} if "load_failure" in evidence
-                                                else set())
-    body = [_figures(evidence, _FIGURES.get(check.criterion, ()))]
-    for view in views:
+        drawings = (_load_failure,)
+    elif "input" in evidence and "counterexample" not in layouts:
+        drawings = (_counterexample, *drawings)
+    used = set(view.laid_out) | ({"load_failure", "detail"} if "load_failure" in evidence else set())
+    body = [_figures(evidence, view.figures)]
+    for draw in drawings:
         try:
-            body.append(view(evidence))
+            body.append(draw(evidence))
         except Exception as error:  # a report must not die on evidence it cannot lay out
             body.append(f'<p class="note">Could not lay this evidence out ({esc(error, 200)}); '
                         "its values are listed below.</p>")
-            used = set(_FIGURES.get(check.criterion, ()))
-    body.append(_other(evidence, used | set(_FIGURES.get(check.criterion, ()))))
+            used = set(view.figures)
+    body.append(_other(evidence, used | set(view.figures)))
     return (f'<section class="check v-{check.verdict}" id="{anchor}"><h3>{_badge(check.verdict)} '
             f'{esc(check.criterion)}</h3><p class="summary-text">{esc(check.summary)}</p>'
             f'{"".join(body)}</section>')
@@ -252,7 +255,7 @@ def _scaling(evidence: Mapping[str, object]) -> str:
     parts.append(_fit_lines(evidence))
     if not sizes:
         return "".join(parts) + '<p class="note">No sizes measured.</p>'
-    parts.append(svg.scaling_figure(evidence))
+    parts.append(figures.scaling_figure(evidence))
     rows = []
     for i in svg.subsample(len(sizes), MAX_ROWS):
         ref, cand = (s[i] if i < len(s) else math.nan for s in sides.values())
@@ -282,23 +285,10 @@ def _fit_lines(evidence: Mapping[str, object]) -> str:
     return f'<ul class="fits">{"".join(lines)}</ul>' if lines else ""
 
 
-_VIEWS: dict[str, tuple[_EvidenceView, ...]] = {
-    "same_results": (_counterexample,), "speed": (svg.speed_figure,), "scaling": (_scaling,),
-    "memory": (svg.memory_figure,),
-}
-_FIGURES: dict[str, tuple[str, ...]] = {
-    "same_results": ("supplied", "generated", "skipped", "equal"),
-    "speed": ("ratio", "ci95", "at_most", "pairs", "size", "decided_by", "calls_per_batch",
-              "clock_overridden", "decision_interval", "decision_confidence", "fault"),
-    "scaling": ("reference_class", "candidate_class", "no_worse_than", "repeats", "size", "fault"),
-    "memory": ("ratio", "ci95", "at_most", "pairs", "size", "method", "fault"),
-}
-_USED: dict[str, set[str]] = {
-    "same_results": {"input", "kind", "reference", "candidate", "replay", "differences", "more", "case"},
-    "speed": {"pair_seconds"},
-    "scaling": {"sizes", "reference_seconds", "candidate_seconds", "reference_fit", "candidate_fit",
-                "explosion"},
-    "memory": {"reference_bytes", "candidate_bytes"},
+# How each figure kind a view may name is drawn (see signoff.criteria.base.Layout).
+_LAYOUTS: dict[Layout, _Drawing] = {
+    "counterexample": _counterexample, "ratio_pairs": figures.speed_figure, "growth": _scaling,
+    "memory_peaks": figures.memory_figure,
 }
 
 _CSS = """

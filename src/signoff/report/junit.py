@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from pathlib import Path
 
+from signoff.criteria import view_of
 from signoff.report.html import plain, printable, read_head, write_atomically
 from signoff.report.svg import number
 from signoff.verdict import CheckResult, RunResult
@@ -23,7 +24,8 @@ MARKER = "<!-- signoff: JUnit XML report -->"
 MAX_MESSAGE = 1_000  # characters of a summary in a message attribute
 MAX_ITEMS = 12  # items of a list shown in the evidence text
 _ELEMENT = {"fail": "failure", "error": "error", "inconclusive": "skipped"}
-_FIRST = ("load_failure", "input", "kind", "reference", "candidate", "replay")
+# Listed before the keys of the check's own view: why a candidate could not even be loaded.
+_FIRST = ("load_failure",)
 
 
 def render_junit(result: RunResult) -> str:
@@ -66,7 +68,8 @@ def evidence_text(check: CheckResult) -> str:
     """The summary, then each piece of evidence on its own line(s), for a person reading CI output."""
     evidence: Mapping[str, object] = check.evidence if isinstance(check.evidence, Mapping) else {}
     lines = [printable(check.summary), ""]
-    keys = [k for k in _FIRST if k in evidence] + [k for k in evidence if k not in _FIRST]
+    first = (*_FIRST, *view_of(check.criterion).lead)
+    keys = [k for k in first if k in evidence] + [k for k in evidence if k not in first]
     for key in keys:
         value = evidence[key]
         if key == "detail" and isinstance(value, str):

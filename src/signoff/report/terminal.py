@@ -13,6 +13,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from signoff.criteria import view_of
+from signoff.criteria.base import Line
 from signoff.verdict import CheckResult, RunResult, Verdict
 
 STYLES: dict[Verdict, str] = {
@@ -41,35 +43,38 @@ def verdict_table(result: RunResult) -> Table:
 
 
 def failure_details(result: RunResult) -> Iterator[RenderableType]:
-    """A panel per failed check that has a counterexample, then its replay command.
+    """A panel per failed check whose evidence view has details to show, then its replay command.
 
-    The command is printed on its own, unwrapped line, so that it can be
-    copied whole from any terminal width.
+    The details are the check's own (``signoff.criteria.view_of``): a
+    counterexample, a SQL script, an invariant's plans. The command is printed
+    on its own, unwrapped line, so that it can be copied whole from any
+    terminal width.
     """
     for candidate in result.candidates:
         for check in candidate.checks:
-            if check.verdict == "fail" and "input" in check.evidence:
-                yield Panel(_counterexample(check), title=f"{candidate.target}: {check.criterion}",
-                            title_align="left", border_style="red")
-                if check.evidence.get("replay"):
-                    yield Text(f"replay: {check.evidence['replay']}", style="cyan", no_wrap=True,
-                               overflow="ignore")
+            if check.verdict != "fail":
+                continue
+            evidence = _evidence(check)
+            lines = view_of(check.criterion).lines(evidence)
+            if not lines:
+                continue
+            yield Panel(Group(*(rich_line(line) for line in lines)), title=f"{candidate.target}: "
+                        f"{check.criterion}", title_align="left", border_style="red")
+            if evidence.get("replay"):
+                yield Text(f"replay: {evidence['replay']}", style="cyan", no_wrap=True, overflow="ignore")
 
 
-def _counterexample(check: CheckResult) -> Group:
-    evidence: Mapping[str, Any] = check.evidence
-    lines = [
-        Text.assemble(("input      ", "bold"), str(evidence["input"])),
-        Text.assemble(("reference  ", "bold"), _outcome(evidence.get("reference"))),
-        Text.assemble(("candidate  ", "bold"), _outcome(evidence.get("candidate"))),
-    ]
-    return Group(*lines)
+def rich_line(line: Line) -> Text:
+    """A view's line of (text, style) segments as rich text."""
+    if len(line) == 1:
+        text, style = line[0]
+        return Text(text, style=style)
+    return Text.assemble(*((text, style) if style else text for text, style in line))
 
 
-def _outcome(outcome: object) -> str:
-    if isinstance(outcome, Mapping):
-        return str(outcome.get("text", outcome))
-    return str(outcome)
+def _evidence(check: CheckResult) -> Mapping[str, Any]:
+    # Evidence read back from an older or newer report may not be a mapping.
+    return check.evidence if isinstance(check.evidence, Mapping) else {}
 
 
 def print_run(console: Console, result: RunResult, *, details: bool = True) -> None:

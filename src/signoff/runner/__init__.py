@@ -1,0 +1,2 @@
+"""Worker processes: the parent side (``process``), the worker itself (``worker_main``), what is
+measured inside it (``measure``), and the one import of a trusted target into signoff (``trusted``)."""

@@ -1,5 +1,9 @@
 """The worker process: loads one target and calls it on batches of cases.
 
+One module over 400 lines, on purpose: it is started as a script by its path
+and imports nothing of signoff, so the whole worker side (protocol, limits,
+measurement, outcome encoding) must be in this one file.
+
 Run as a script (``python worker_main.py``), never imported by the parent, so
 that a worker starts without importing signoff, Hypothesis or numpy: it uses
 the standard library only. It is the untrusted side: whatever it sends back

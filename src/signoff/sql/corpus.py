@@ -20,6 +20,10 @@ and ``hang`` (the worker died or ran out of time on the record), ``not_run``
 the corpus budget runs out, the file being run stops where each engine is
 and the files left are listed.
 
+One module over 400 lines, on purpose: the chunked run, the replacement of a
+dead worker and the classification all act on one per-engine state of the
+file being run (``_EngineFile``); split, that state would cross module lines.
+
 Each example kept of a difference then gets the smallest script that still
 shows it (``minimize.py``): subsets of the file's records up to the
 differing one are run on a fresh in-memory database in both workers

@@ -29,205 +29,26 @@ not shrunk. Shrinking has its own time (``SHRINK_TOTAL_S`` and
 
 from __future__ import annotations
 
-import math
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from signoff.criteria.hypothesis_run import draw_until, shrink_seeded
-from signoff.outcomes import Outcome
-from signoff.runner.process import run_cases
-from signoff.sql.driver import ScriptStep
+from signoff.criteria.hypothesis_run import shrink_seeded
 from signoff.sql.generate import Script, scripts
-from signoff.sql.workers import SqlWorker, case
+from signoff.sql.scripts import Difference, Fault, compare_steps, draw_scripts, run_in_parallel
+from signoff.sql.workers import SqlWorker
 from signoff.verdict import CheckResult, Verdict
 
 DEFAULT_EXAMPLES = 300
 DEFAULT_BUDGET_S = 45.0  # drawing and running; shrinking has its own (SHRINK_TOTAL_S, REDUCE_BUDGET_S)
-DRAW_SHARE = 1 / 3  # of the budget, at most, for Hypothesis to draw the scripts
 SHRINK_BUDGET_S = 15.0  # per class of difference
 SHRINK_TOTAL_S = 30.0  # all classes together
-BATCH = 50  # scripts per call of a worker
 EXAMPLES_KEPT = 3  # more examples kept per class, beside the shrunk one
 REDUCE_BUDGET_S = 5.0  # per class: dropping statements the examples do not need
-REL_TOL = 1e-9  # reals: sums may be added in another order
 FAILING = ("wrong_result", "wrong_error", "unsupported", "crash", "hang")
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True)
-class Fault:
-    """The worker crashed or hung on this script."""
-
-    status: str  # crash, timeout, memory
-    description: str
-
-
-Steps = list[ScriptStep]
-Ran = Steps | Fault
-
-
-@dataclass(frozen=True)
-class Difference:
-    kind: str
-    statement: int  # the index of the first statement that differs
-    reference: str
-    candidate: str
-    raised: tuple[str, str] = ("", "")  # the exception types each side raised there, if any
-
-    def same_as(self, other: Difference, statements: int, other_statements: int) -> bool:
-        """The same difference for shrinking: class, kind of statement (setup or query), exceptions.
-
-        Without this, a shrunk script could show another bug of the same class:
-        an unsupported query shrinking into an unsupported CREATE TABLE.
-        """
-        query, other_query = self.statement == statements - 1, other.statement == other_statements - 1
-        return (self.kind, query, self.raised) == (other.kind, other_query, other.raised)
-
-
-def run_scripts(sql: SqlWorker, batch: Sequence[Sequence[str]]) -> list[Ran]:
-    """Each script's steps on this engine; a fault ends the batch at the script it struck.
-
-    The list is then shorter than the batch: its last entry is the Fault, and
-    the scripts after it are not run (one crash or hang is evidence enough).
-    """
-    return run_in_parallel([(sql, batch)])[0]
-
-
-def run_in_parallel(work: Sequence[tuple[SqlWorker, Sequence[Sequence[str]]]]) -> list[list[Ran]]:
-    """``run_scripts`` on several workers at once (each worker at most once).
-
-    Each script is a case of its own, so the per-call time limit applies to
-    one script, never to a batch: a slow engine is not taken for a hung one.
-    """
-    jobs = [(sql.worker, [case("scripts", [list(statements)]) for statements in batch], 1)
-            for sql, batch in work if batch]
-    replies = iter(run_cases(jobs, arguments=False, stop_after_fatal=True))
-    results: list[list[Ran]] = []
-    for _, batch in work:
-        ran: list[Ran] = []
-        for reply in (next(replies) if batch else []):
-            outcome = Outcome.from_bytes(reply[0])
-            if outcome.status == "ok":
-                ran.append(list(outcome.detail[0][0]))
-                continue
-            # "raise": the driver itself failed (the engine would not even open); else a crash or hang.
-            ran.append(Fault("crash" if outcome.status == "raise" else outcome.status, outcome.describe()))
-            break
-        results.append(ran)
-    return results
-
-
-def compare_steps(reference: Ran, candidate: Ran, ordered: bool) -> Difference | None:
-    """The first statement on which the candidate behaved differently; None when all agree.
-
-    Only the last statement (the query) is compared by its rows, in order when
-    ``ordered``; the statements before it only by whether they raised: what a
-    driver returns for a CREATE or an INSERT (a row count, say) is its own.
-    """
-    if isinstance(reference, Fault):
-        raise ValueError("the reference faulted: the script cannot be judged")
-    if isinstance(candidate, Fault):
-        kind = "hang" if candidate.status == "timeout" else "crash"
-        shown = f"the engine {candidate.description}"
-        return Difference(kind, len(reference) - 1, describe(reference[-1]), shown, ("", candidate.status))
-    for index, (ours, theirs) in enumerate(zip(reference, candidate, strict=True)):
-        raised = (ours[0] == "raise", theirs[0] == "raise")
-        if raised == (False, True):
-            kind = "unsupported"
-        elif raised == (True, False):
-            kind = "wrong_error"
-        elif index < len(reference) - 1 or raised == (True, True) or same_step(ours, theirs, ordered):
-            continue
-        else:
-            kind = "wrong_result"
-        return Difference(kind, index, describe(ours), describe(theirs), (_raised(ours), _raised(theirs)))
-    return None
-
-
-def _raised(step: ScriptStep) -> str:
-    """The exception's type name, when the statement raised ("OperationalError: ..." -> OperationalError)."""
-    return str(step[1]).partition(":")[0] if step[0] == "raise" else ""
-
-
-def same_step(ours: ScriptStep, theirs: ScriptStep, ordered: bool) -> bool:
-    """Two outcomes of one query: the same kind, and the same rows."""
-    if ours[0] != theirs[0]:
-        return False
-    return ours[0] != "rows" or same_rows(ours[1], theirs[1], ordered)
-
-
-def same_rows(ours: Sequence[Sequence[object]], theirs: Sequence[Sequence[object]], ordered: bool) -> bool:
-    """Rows equal value by value (``same_value``), in order or as multisets."""
-    if len(ours) != len(theirs):
-        return False
-    if not ordered:
-        ours, theirs = sorted(ours, key=row_key), sorted(theirs, key=row_key)
-    return all(len(a) == len(b) and all(map(same_value, a, b)) for a, b in zip(ours, theirs, strict=True))
-
-
-def same_value(ours: object, theirs: object) -> bool:
-    """Equal as SQLite compares: an integer equals a real of the same value (2 and 2.0).
-
-    SQLite itself holds 2 and 2.0 equal, and which of them a DISTINCT, GROUP
-    BY, MIN or MAX keeps depends on the query plan, so their types cannot be
-    held against an engine; a query that asks ``typeof(...)`` still compares
-    the types. Two reals may differ in their last bits (sums in another
-    order). Text, blobs and NULL must be the same.
-    """
-    numbers = (int, float)
-    if type(ours) in numbers and type(theirs) in numbers:
-        if type(ours) is int and type(theirs) is int:
-            return ours == theirs
-        return ours == theirs or math.isclose(ours, theirs, rel_tol=REL_TOL)  # type: ignore[arg-type]
-    return type(ours) is type(theirs) and ours == theirs
-
-
-def row_key(row: Sequence[object]) -> tuple[tuple[Any, ...], ...]:
-    """A sort key for rows of mixed values, as SQLite orders them (NULL, numbers, text, blobs).
-
-    Numbers sort by their value rounded to 9 digits, so that two reals that
-    ``same_value`` holds equal sort alike in both lists, then by their exact
-    value, so that equal lists always sort the same way.
-    """
-    return tuple(value_key(value) for value in row)
-
-
-def value_key(value: object) -> tuple[Any, ...]:
-    if value is None:
-        return (0,)
-    if isinstance(value, int | float):
-        number = float(value)
-        return (1, float(f"{number:.9g}") if math.isfinite(number) else number, value)
-    if isinstance(value, str):
-        return (2, value)
-    if isinstance(value, bytes):
-        return (3, value)
-    return (4, repr(value))
-
-
-def describe(step: ScriptStep | Fault) -> str:
-    if isinstance(step, Fault):
-        return step.description
-    kind, payload = step
-    if kind == "raise":
-        return f"raised {payload}"
-    if kind == "done":
-        return "succeeded"
-    rows = list(payload)
-    shown = ", ".join("(" + ", ".join(_shown(v) for v in row) + ")" for row in rows[:6])
-    more = f", ... ({len(rows)} rows)" if len(rows) > 6 else ""
-    return f"{len(rows)} row(s): [{shown}{more}]"
-
-
-def _shown(value: object) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, bytes):
-        return "X'" + value.hex().upper() + "'"
-    return repr(value)
 
 
 @dataclass
@@ -249,17 +70,10 @@ def check_generated(reference: SqlWorker, candidate: SqlWorker, *, seed: int,
                     examples: int = DEFAULT_EXAMPLES, budget_s: float = DEFAULT_BUDGET_S,
                     progress: Progress | None = None) -> CheckResult:
     """The ``generated`` check of one candidate (see the module docstring)."""
-    began = time.monotonic()
-    deadline = began + budget_s
-    drawn, error = draw_until(scripts(), seed, examples, began + budget_s * DRAW_SHARE)
+    drawn = draw_scripts(scripts(), seed, examples, budget_s)
     tally = _Tally()
     stopped = ""  # who stopped the run with a crash or hang: "reference" or "candidate"
-    for start in range(0, len(drawn), BATCH):
-        if start and time.monotonic() > deadline:
-            break
-        batch = drawn[start:start + BATCH]
-        texts = [s.statements for s in batch]
-        ours, theirs = run_in_parallel([(reference, texts), (candidate, texts)])
+    for batch, ours, theirs in drawn.batches(reference, candidate):
         for script, ref, cand in zip(batch, ours, theirs, strict=False):
             tally.judged.append(script)
             if isinstance(ref, Fault):
@@ -280,7 +94,7 @@ def check_generated(reference: SqlWorker, candidate: SqlWorker, *, seed: int,
             if tally.classes[difference.kind] > 1 and len(kept) < EXAMPLES_KEPT and distinct:
                 kept.append((script, difference))
         if progress:
-            progress("generated queries", len(tally.judged), len(drawn))
+            progress("generated queries", len(tally.judged), len(drawn.items))
         if len(ours) < len(batch) or len(theirs) < len(batch):
             # A crash or hang: more scripts would cost a time limit each.
             stopped = "reference" if tally.reference_faults else "candidate"
@@ -301,8 +115,8 @@ def check_generated(reference: SqlWorker, candidate: SqlWorker, *, seed: int,
         if note:
             shrunk[kind]["shrink_note"] = note
         more[kind] = [example(s, d, pair, reduce_until) for s, d in tally.others[kind]]
-    return _verdict(tally, shrunk, more, seed, len(drawn), examples, stopped, error,
-                    time.monotonic() - began)
+    return _verdict(tally, shrunk, more, seed, len(drawn.items), examples, stopped, drawn.error,
+                    time.monotonic() - drawn.began)
 
 
 def shrink(kind: str, tally: _Tally, seed: int, examples: int, deadline: float,

@@ -42,6 +42,7 @@ from importlib import metadata
 from typing import Any, Protocol
 
 from signoff.errors import SpecError
+from signoff.runner.trusted import load_trusted
 from signoff.targets import parse_target
 
 INSTALL_HINT = "pip install 'signoff[sql]'"
@@ -121,7 +122,7 @@ def open_connection(engine: str, path: str) -> Connection:
     opener = _OPENERS.get(engine)
     if opener is not None:
         return opener(path)
-    factory: Any = parse_target(engine, what="engine").load()
+    factory: Any = load_trusted(parse_target(engine, what="engine"))
     connection = factory(path)
     if not callable(getattr(connection, "cursor", None)):
         raise TypeError(f"{engine} returned {type(connection).__name__}, not a DB-API connection")

@@ -4,8 +4,8 @@ Each invariant times workloads (``workloads``) in the reference's worker and
 the candidate's, in interleaved rounds (random order within a round, each
 side calibrated to batches of at least 10 ms, gc off, the worker's clock
 cross-checked by signoff's), and judges the paired log-ratio with the
-sequential test of ``signoff.stats`` (95% overall, early ends for huge
-margins as in ``checks.speed``). Four kinds:
+procedure every ratio check shares (``signoff.measure.paired``: the
+sequential test at 98% overall, early ends for huge margins). Four kinds:
 
 - ``ratio``: the candidate's time for the work over the reference's, at most
   ``threshold``;
@@ -18,6 +18,8 @@ margins as in ``checks.speed``). Four kinds:
 - ``scaling``: time as the table grows; the fitted class no worse than
   ``threshold`` (or than the reference's own class, where the reference
   clearly grows faster on this machine). See ``growth``.
+
+Preparing and timing a workload on both engines is ``judge``'s.
 
 Before timing, both engines must give the same answers on the invariant's own
 queries: a candidate that returns early would otherwise pass on speed. Where a
@@ -37,24 +39,20 @@ Default thresholds (``threshold`` per invariant, overridable):
 from __future__ import annotations
 
 import math
-import random
 import statistics
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
-import numpy as np
-
-from signoff.criteria.speed import GROSS_MARGIN, GROSS_PAIRS, SIGN_MARGIN, SIGN_PAIRS
 from signoff.errors import SpecError
-from signoff.runner.measure import Fault, Timing, calibrate, time_calls
-from signoff.sql.workers import SETUP_TIMEOUT_S, SqlWorker, call_all, case
-from signoff.stats import GROWTH_CLASSES, SequentialRatioTest
-from signoff.verdict import CheckResult, Verdict
+from signoff.measure.fit import GROWTH_CLASSES
+from signoff.measure.paired import measure_ratio
+from signoff.sql.growth import check_growth
+from signoff.sql.judge import Judge, Seconds, SqlFault
+from signoff.verdict import CheckResult
 
 Kind = Literal["ratio", "within", "commit_cost", "scaling"]
-Progress = Callable[[str, int, int], None]
 INSERTS = 100  # rows per unit of the insert workloads (workloads.LOOKUPS)
 COMMIT_FLOOR = 0.02  # a commit costs at least this share of an autocommitted insert (noise floor)
 RATIO_BUDGET_S = 10.0
@@ -119,135 +117,60 @@ def parse_threshold(invariant: Invariant, text: str) -> float | str:
     return value
 
 
-@dataclass
-class Judge:
-    """What every invariant check needs: the two workers, a seed, a budget, a progress callback."""
-
-    reference: SqlWorker
-    candidate: SqlWorker
-    seed: int
-    progress: Progress | None = None
-    rng: random.Random = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.rng = random.Random(self.seed)
-
-    @property
-    def sides(self) -> tuple[SqlWorker, SqlWorker]:
-        return self.reference, self.candidate
-
-    def both(self, operation: str, *args: Any, timeout_s: float | None = None) -> list[Any] | CheckResult:
-        """Run an operation on both engines at once; their answers, or a check result for a failure."""
-        outcomes = call_all([(self.reference, operation, args), (self.candidate, operation, args)],
-                            timeout_s=timeout_s)
-        for sql, outcome in zip(self.sides, outcomes, strict=True):
-            if outcome.status != "ok":
-                return sql_fault(sql, f"{operation} {' '.join(map(str, args))}", outcome.describe())
-        return [outcome.detail[0] for outcome in outcomes]
-
-    def prepare(self, name: str, workloads: Sequence[str], sizes: Sequence[int],
-                evidence: dict[str, Any]) -> CheckResult | None:
-        """Build each workload's tables on both engines and check that their answers agree."""
-        for workload, size in zip(workloads, sizes, strict=True):
-            notes = self.both("setup", workload, size, timeout_s=SETUP_TIMEOUT_S)
-            if isinstance(notes, CheckResult):
-                return _named(name, notes)
-            for sql, said in zip(self.sides, notes, strict=True):
-                if said:
-                    evidence.setdefault("setup_notes", {})[sql.role] = said
-            answers = self.both("answer", workload, size)
-            if isinstance(answers, CheckResult):
-                return _named(name, answers)
-            if answers[0] != answers[1]:
-                evidence["answers"] = {"reference": _short(answers[0]), "candidate": _short(answers[1])}
-                return CheckResult(name, "fail", f"the candidate's answers to the {workload} queries at "
-                                   f"size {size:,} differ from the reference's, so their costs are not "
-                                   f"comparable", evidence)
-        return None
-
-    def calibrate(self, sql: SqlWorker, workload: str, size: int) -> int | Fault:
-        result = calibrate(sql.worker, case("work", workload, size), sql.worker.limits.timeout_s)
-        return result if isinstance(result, Fault) else result[0]
-
-    def time(self, sql: SqlWorker, workload: str, size: int, calls: int) -> Timing | Fault:
-        return time_calls(sql.worker, case("work", workload, size), calls, sql.worker.limits.timeout_s)
-
-    def extras(self, workload: str, size: int, evidence: dict[str, Any], failed: bool, *,
-               steps: bool = True) -> str:
-        """VDBE steps (and plans, for a failure) into the evidence; a phrase for the summary."""
-        phrase = ""
-        if steps and (self.reference.counts_steps or self.candidate.counts_steps):
-            counted = self.both("steps", workload, size)
-            if not isinstance(counted, CheckResult):
-                evidence["vdbe_steps"] = {"reference": counted[0], "candidate": counted[1], "size": size}
-                if counted[0] is not None and counted[1] is not None:
-                    phrase = f"; VDBE steps {counted[1]:,} vs {counted[0]:,}"
-        if failed:
-            plans = self.both("plan", workload)
-            if not isinstance(plans, CheckResult) and all(isinstance(p, list) for p in plans):
-                evidence["plans"] = {"reference": plans[0], "candidate": plans[1]}
-        return phrase
-
-
 def check_invariant(invariant: Invariant, judge: Judge, *, threshold: float | str | None = None,
                     budget_s: float | None = None) -> CheckResult:
     """Run one invariant for one candidate."""
     bound = invariant.threshold if threshold is None else threshold
     budget = invariant.budget_s if budget_s is None else budget_s
     if invariant.kind == "scaling":
-        from signoff.sql.growth import check_growth
-
-        return check_growth(invariant, judge, str(bound), budget)
+        return check_growth(invariant.name, invariant.explanation, invariant.workloads[0], judge, str(bound),
+                            budget)
     return _check_paired(invariant, judge, float(bound), budget)
 
 
 def _check_paired(invariant: Invariant, judge: Judge, at_most: float, budget_s: float) -> CheckResult:
-    name, workloads, sizes = invariant.name, invariant.workloads, invariant.sizes
-    deadline = time.monotonic() + budget_s
-    evidence: dict[str, Any] = {"explanation": invariant.explanation, "at_most": at_most,
-                                "sizes": dict(zip(workloads, sizes, strict=True))}
-    problem = judge.prepare(name, workloads, sizes, evidence)
+    name, workloads, kind = invariant.name, invariant.workloads, invariant.kind
+    started = time.monotonic()
+    jobs = list(zip(workloads, invariant.sizes, strict=True))
+    evidence: dict[str, Any] = {"explanation": invariant.explanation, "at_most": at_most, "sizes": dict(jobs)}
+    problem = judge.prepare(name, jobs, evidence)
     if problem:
         return problem
     calls: dict[tuple[str, str], int] = {}
-    for sql in judge.sides:
-        for workload, size in zip(workloads, sizes, strict=True):
-            found = judge.calibrate(sql, workload, size)
-            if isinstance(found, Fault):
-                return sql_fault(sql, f"timing {workload}", found.description, name)
-            calls[sql.role, workload] = found
-    test = SequentialRatioTest(rng=np.random.default_rng(judge.seed))
-    values: list[tuple[float, float]] = []
-    decided_by = "budget"
-    while test.pairs < 300 and time.monotonic() < deadline:
-        jobs = [(sql, w, s) for sql in judge.sides for w, s in zip(workloads, sizes, strict=True)]
-        judge.rng.shuffle(jobs)
-        seconds: dict[tuple[str, str], float] = {}
-        for sql, workload, size in jobs:
-            timing = judge.time(sql, workload, size, calls[sql.role, workload])
-            if isinstance(timing, Fault):
-                return sql_fault(sql, f"timing {workload}", timing.description, name)
-            seconds[sql.role, workload] = timing.per_call_s
-        pair = (_value(invariant.kind, seconds, "reference", workloads),
-                _value(invariant.kind, seconds, "candidate", workloads))
-        values.append(pair)
-        test.add(*pair)
+    calibrated = judge.calibrate(name, jobs, calls)
+    if isinstance(calibrated, SqlFault):
+        return calibrated.result
+
+    def measure_pair() -> tuple[float, float] | SqlFault:
+        seconds = judge.time(name, jobs, calls)
+        if isinstance(seconds, SqlFault):
+            return seconds
+        return _value(kind, seconds, "reference", workloads), _value(kind, seconds, "candidate", workloads)
+
+    def progress(done: int, total: int, _left: float) -> None:
         if judge.progress:
-            judge.progress(name, test.pairs, 300)
-        if test.decision(at_most) != "undecided":
-            decided_by = "interval"
-            break
-        margins = [c / (at_most * r) for r, c in values]
-        if len(values) == GROSS_PAIRS and min(margins) > GROSS_MARGIN:
-            decided_by = "gross margin"
-            break
-        if len(values) == SIGN_PAIRS and min(margins) > SIGN_MARGIN:
-            decided_by = "sign test"
-            break
-    return _paired_verdict(invariant, judge, test, values, decided_by, at_most, evidence, calls)
+            judge.progress(name, done, total)
+
+    run = measure_ratio(measure_pair, at_most=at_most, budget_s=budget_s, started=started, seed=judge.seed,
+                        progress=progress)
+    if run.fault is not None:
+        return run.fault.result
+    evidence.update(calls_per_batch={f"{role} {w}": n for (role, w), n in calls.items()},
+                    pair_values=[[r, c] for r, c in run.pairs])
+    typical = {role: statistics.median(pair[i] for pair in run.pairs) if run.pairs else math.nan
+               for i, role in enumerate(("reference", "candidate"))}
+    if kind == "ratio":
+        evidence["seconds"] = typical
+    elif kind == "within":
+        evidence["reference_quotient"] = typical["reference"]
+        evidence["candidate_quotient"] = typical["candidate"]
+    else:
+        evidence["commit_seconds"] = typical
+    extra = judge.extras(workloads[0], invariant.sizes[0], evidence, run.verdict == "fail")
+    return run.result(name, lambda ratio: _measure(kind, ratio, typical), "round", evidence, extra)
 
 
-def _value(kind: Kind, seconds: dict[tuple[str, str], float], role: str, workloads: Sequence[str]) -> float:
+def _value(kind: Kind, seconds: Seconds, role: str, workloads: Sequence[str]) -> float:
     first = seconds[role, workloads[0]]
     if kind == "ratio":
         return first
@@ -257,60 +180,12 @@ def _value(kind: Kind, seconds: dict[tuple[str, str], float], role: str, workloa
     return max(first - second, COMMIT_FLOOR * first) / INSERTS
 
 
-def _paired_verdict(invariant: Invariant, judge: Judge, test: SequentialRatioTest,
-                    values: list[tuple[float, float]], decided_by: str, at_most: float,
-                    evidence: dict[str, Any], calls: dict[tuple[str, str], int]) -> CheckResult:
-    name = invariant.name
-    evidence.update(pairs=len(values), decided_by=decided_by,
-                    calls_per_batch={f"{role} {w}": n for (role, w), n in calls.items()},
-                    pair_values=[[r, c] for r, c in values])
-    if len(values) < 2:
-        return CheckResult(name, "inconclusive", f"the budget ran out after {len(values)} round(s)", evidence)
-    estimate = test.estimate(0.95)
-    decision = test.decision(at_most)
-    if decided_by in ("sign test", "gross margin"):
-        decision = "fail"
-    evidence.update(ratio=estimate.ratio, ci95=[estimate.low, estimate.high])
-    if test.last_look is not None:
-        evidence["decision_interval"] = [test.last_look.low, test.last_look.high]
-    typical = {role: statistics.median(v[i] for v in values)
-               for i, role in enumerate(("reference", "candidate"))}
-    if invariant.kind == "ratio":
-        measure = f"{estimate.ratio:.3g}x the reference's time"
-        evidence["seconds"] = typical
-    elif invariant.kind == "within":
-        evidence["reference_quotient"] = typical["reference"]
-        evidence["candidate_quotient"] = typical["candidate"]
-        measure = (f"candidate quotient {typical['candidate']:.3g} vs reference {typical['reference']:.3g}: "
-                   f"{estimate.ratio:.3g}x")
-    else:
-        evidence["commit_seconds"] = typical
-        ours, theirs = typical["reference"] * 1e6, typical["candidate"] * 1e6
-        measure = f"a commit costs {theirs:,.1f} us vs {ours:,.1f} us: {estimate.ratio:.3g}x"
-    text = f"{measure} (95% CI {estimate.low:.3g}-{estimate.high:.3g}, {len(values)} rounds)"
-    verdict: Verdict = {"pass": "pass", "fail": "fail"}.get(decision, "inconclusive")  # type: ignore[assignment]
-    text += judge.extras(invariant.workloads[0], invariant.sizes[0], evidence, verdict == "fail")
-    if verdict == "pass":
-        return CheckResult(name, "pass", f"{text} <= {at_most:g}x", evidence)
-    if verdict == "fail":
-        how = {"sign test": f", each of {SIGN_PAIRS} rounds over {SIGN_MARGIN:g}x the bound",
-               "gross margin": f", each of {GROSS_PAIRS} rounds over {GROSS_MARGIN:g}x the bound"}
-        return CheckResult(name, "fail", f"{text} > {at_most:g}x{how.get(decided_by, '')}", evidence)
-    return CheckResult(name, "inconclusive", f"{text}: the interval still straddles {at_most:g}x when the "
-                       "budget ended", evidence)
-
-
-def sql_fault(sql: SqlWorker, doing: str, description: str, criterion: str = "") -> CheckResult:
-    """A failure of one engine while setting up or measuring: the candidate's fails, the reference's errs."""
-    verdict: Verdict = "fail" if sql.role == "candidate" else "error"
-    return CheckResult(criterion, verdict, f"the {sql.role} ({sql.engine}) {description} ({doing})",
-                       {"engine": sql.engine, "role": sql.role, "during": doing})
-
-
-def _named(name: str, result: CheckResult) -> CheckResult:
-    return CheckResult(name, result.verdict, result.summary, result.evidence)
-
-
-def _short(value: object, limit: int = 300) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+def _measure(kind: Kind, ratio: float, typical: dict[str, float]) -> str:
+    """What a paired invariant's ratio is of, for the summary."""
+    if kind == "ratio":
+        return f"{ratio:.3g}x the reference's time"
+    if kind == "within":
+        return (f"candidate quotient {typical['candidate']:.3g} vs reference {typical['reference']:.3g}: "
+                f"{ratio:.3g}x")
+    ours, theirs = typical["reference"] * 1e6, typical["candidate"] * 1e6
+    return f"a commit costs {theirs:,.1f} us vs {ours:,.1f} us: {ratio:.3g}x"

@@ -35,20 +35,11 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from signoff.criteria.hypothesis_run import draw_until, shrink_seeded
-from signoff.sql.differential import (
-    BATCH,
-    DRAW_SHARE,
-    Fault,
-    Ran,
-    describe,
-    row_key,
-    run_in_parallel,
-    same_rows,
-    shrink_note,
-)
+from signoff.criteria.hypothesis_run import shrink_seeded
+from signoff.sql.differential import shrink_note
 from signoff.sql.driver import ScriptStep
 from signoff.sql.generate import Database, databases, expressions, sources
+from signoff.sql.scripts import Fault, Ran, describe, draw_scripts, row_key, run_in_parallel, same_rows
 from signoff.sql.workers import SqlWorker
 from signoff.verdict import CheckResult, Verdict
 
@@ -174,17 +165,10 @@ def check_metamorphic(reference: SqlWorker, candidate: SqlWorker, *, seed: int,
                       examples: int = DEFAULT_EXAMPLES, budget_s: float = DEFAULT_BUDGET_S,
                       progress: Progress | None = None) -> CheckResult:
     """The ``metamorphic`` check of one candidate (see the module docstring)."""
-    began = time.monotonic()
-    deadline = began + budget_s
-    drawn, error = draw_until(instances(), seed, examples, began + budget_s * DRAW_SHARE)
+    drawn = draw_scripts(instances(), seed, examples, budget_s)
     tally = _Tally()
     faults: list[str] = []
-    for start in range(0, len(drawn), BATCH):
-        if (start and time.monotonic() > deadline) or faults:
-            break
-        batch = drawn[start:start + BATCH]
-        texts = [i.statements for i in batch]
-        ours, theirs = run_in_parallel([(reference, texts), (candidate, texts)])
+    for batch, ours, theirs in drawn.batches(reference, candidate):
         for offset, (instance, ran) in enumerate(zip(batch, theirs, strict=False)):
             if isinstance(ran, Fault):
                 faults.append(f"{ran.description} on: {'; '.join(instance.statements)}")
@@ -201,10 +185,12 @@ def check_metamorphic(reference: SqlWorker, candidate: SqlWorker, *, seed: int,
             if on_reference is not None:
                 tally.reference_violations[index] = on_reference
         if progress:
-            progress("metamorphic queries", len(tally.judged), len(drawn))
+            progress("metamorphic queries", len(tally.judged), len(drawn.items))
+        if faults:
+            break
     shrunk = _shrink(tally, seed, examples, time.monotonic() + SHRINK_BUDGET_S, reference, candidate) \
         if tally.violations else None
-    return _verdict(tally, shrunk, faults, error, examples, seed, time.monotonic() - began)
+    return _verdict(tally, shrunk, faults, drawn.error, examples, seed, time.monotonic() - drawn.began)
 
 
 def _shrink(tally: _Tally, seed: int, examples: int, deadline: float, reference: SqlWorker,

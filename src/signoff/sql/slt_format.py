@@ -211,11 +211,14 @@ def _as_int64(value: object) -> int:
         return _double_to_int64(value)
     if isinstance(value, Decimal):
         return _double_to_int64(float(value)) if not value.is_finite() else _clamp(int(value))
-    if isinstance(value, str):
-        return _atoi64(value.encode("utf-8", "surrogatepass"))
+    return _atoi64(_text_bytes(value))
+
+
+def _text_bytes(value: object) -> bytes:
+    """The bytes SQLite reads a number from: a blob as it is, text (or anything else, as text) in UTF-8."""
     if isinstance(value, bytes | bytearray | memoryview):
-        return _atoi64(bytes(value))
-    return _atoi64(str(value).encode("utf-8", "surrogatepass"))
+        return bytes(value)
+    return str(value).encode("utf-8", "surrogatepass")
 
 
 def _clamp(number: int) -> int:
@@ -251,11 +254,7 @@ def _as_double(value: object) -> float:
         return float(value)
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, str):
-        return _atof(value.encode("utf-8", "surrogatepass"))
-    if isinstance(value, bytes | bytearray | memoryview):
-        return _atof(bytes(value))
-    return _atof(str(value).encode("utf-8", "surrogatepass"))
+    return _atof(_text_bytes(value))
 
 
 def _atof(data: bytes) -> float:

@@ -6,12 +6,14 @@ candidate with the reference (one ``corpus`` check), then for each candidate
 runs Hypothesis-generated scripts on both engines (``generated``), the TLP
 and NoREC oracles on the candidate (``metamorphic``), and each performance
 invariant (one check per invariant). Nothing is printed; the command
-(``command.py``) renders the result.
+(``signoff.cli.sql``) renders the result.
 
-The default corpus is a sample of the shared corpus (``DEFAULT_SAMPLE``, about
-11,000 records, a few seconds on SQLite), found at
-``<repository>/../shared/data/sqllogictest`` when it is there; ``--corpus``
-names files or folders (every ``*.test`` below) instead.
+The corpus is given, never looked for: ``corpus`` names ``.test`` files and
+folders (every ``*.test`` below a folder, named relative to it in the
+report). ``sample`` takes only those files of each folder: ``DEFAULT_SAMPLE``
+is a sample of SQLite's sqllogictest corpus (about 11,000 records, a few
+seconds on SQLite), which ``signoff sql`` runs by default on the copy it finds
+beside a checkout.
 """
 
 from __future__ import annotations
@@ -27,12 +29,12 @@ from signoff.runner.process import LoadFailure
 from signoff.sql import differential, metamorphic
 from signoff.sql.corpus import corpus_check, run_corpus
 from signoff.sql.engines import resolve_engine
-from signoff.sql.invariants import INVARIANTS, Judge, check_invariant, parse_threshold
+from signoff.sql.invariants import INVARIANTS, check_invariant, parse_threshold
+from signoff.sql.judge import Judge
 from signoff.sql.workers import DEFAULT_TIMEOUT_S, SqlWorker, WorkerPool
 from signoff.verdict import CandidateResult, CheckResult, RunResult
 
-SHARED_CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "sqllogictest"
-DEFAULT_SAMPLE = (
+DEFAULT_SAMPLE = (  # files of SQLite's sqllogictest corpus, relative to its root
     "evidence/in1.test", "evidence/in2.test", "evidence/slt_lang_aggfunc.test",
     "evidence/slt_lang_createtrigger.test", "evidence/slt_lang_createview.test",
     "evidence/slt_lang_dropindex.test", "evidence/slt_lang_droptable.test",
@@ -49,7 +51,8 @@ Progress = Callable[[str, int, int], None]
 class SqlOptions:
     candidates: Sequence[str]
     reference: str = "sqlite3"
-    corpus: Sequence[Path] | None = None  # None: the default sample; empty: no corpus
+    corpus: Sequence[Path] = ()  # .test files and folders of them; empty: no corpus
+    sample: Sequence[str] | None = None  # only these files of each corpus folder (DEFAULT_SAMPLE)
     invariants: Sequence[str] | None = None  # None: every invariant; empty: none
     thresholds: Mapping[str, str] = field(default_factory=dict)  # invariant -> threshold text
     budget_s: float | None = None  # per invariant and generated check; None: each one's default
@@ -61,16 +64,15 @@ class SqlOptions:
     on_check: Callable[[str, CheckResult], None] | None = None  # each check as it ends: (candidate, check)
 
 
-def corpus_files(paths: Sequence[Path] | None) -> list[tuple[Path, str]]:
-    """The ``.test`` files to run, each with the name the report shows; SpecError for a missing path."""
-    if paths is None:
-        if not SHARED_CORPUS.is_dir():
-            return []
-        chosen = [SHARED_CORPUS / name for name in DEFAULT_SAMPLE if (SHARED_CORPUS / name).is_file()]
-        return [(path, path.relative_to(SHARED_CORPUS).as_posix()) for path in chosen]
+def corpus_files(paths: Sequence[Path], sample: Sequence[str] | None = None) -> list[tuple[Path, str]]:
+    """The ``.test`` files to run, each with the name the report shows; SpecError for a missing path.
+    A folder gives every ``*.test`` below it, or with ``sample`` those of its files that it has."""
     files: list[tuple[Path, str]] = []
     for path in paths:
         if path.is_dir():
+            if sample is not None:
+                files.extend((path / name, name) for name in sample if (path / name).is_file())
+                continue
             found = sorted(path.rglob("*.test"))
             if not found:
                 raise SpecError(f"--corpus {path}: no .test files in this folder")
@@ -104,7 +106,7 @@ def validate(options: SqlOptions) -> tuple[list[str], dict[str, float | str]]:
         raise SpecError(f"--timeout must be a number of seconds > 0, not {options.timeout_s}")
     for engine in (options.reference, *options.candidates):
         resolve_engine(engine)  # TargetError for an unknown or missing engine
-    corpus_files(options.corpus)  # SpecError for a path that is not there
+    corpus_files(options.corpus, options.sample)  # SpecError for a path that is not there
     return names, thresholds
 
 
@@ -113,7 +115,7 @@ def run_sql(options: SqlOptions) -> RunResult:
     names, thresholds = validate(options)
     reference_engine = resolve_engine(options.reference)
     candidate_engines = [resolve_engine(text) for text in options.candidates]
-    files = corpus_files(options.corpus)
+    files = corpus_files(options.corpus, options.sample)
     seed = options.seed if options.seed is not None else random.randrange(2**32)
     started = time.monotonic()
     with WorkerPool(options.timeout_s) as pool:

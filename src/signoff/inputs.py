@@ -1,0 +1,121 @@
+"""What a check calls the reference and the candidate with.
+
+Generated inputs of several arguments (``signoff.args``), one call's
+arguments (``Call``, ``signoff.call``), and sized inputs for the cost
+criteria (``signoff.workload``, ``signoff.doubling``). Each constructor
+validates what the user wrote, so a mistake is reported with what was wrong
+and where, before any worker starts.
+"""
+
+from __future__ import annotations
+
+import inspect
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
+
+from signoff.errors import SpecError
+
+# A workload without sizes doubles from 1,000 to 512,000: ten sizes, enough
+# points to tell the growth classes apart, small enough to time in a minute.
+DEFAULT_SIZES = (1_000, 512_000)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """The arguments of one call."""
+
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def render(self, name: str = "f") -> str:
+        """The call as code: ``f([3, 1], key=None)``."""
+        parts = [repr(value) for value in self.args]
+        parts += [f"{key}={value!r}" for key, value in self.kwargs.items()]
+        return f"{name}({', '.join(parts)})"
+
+
+def call(*args: Any, **kwargs: Any) -> Call:
+    """Several arguments for one call, e.g. from a workload's ``make(n)``."""
+    return Call(args, kwargs)
+
+
+@dataclass(frozen=True, slots=True)
+class Arguments:
+    """Strategies for several arguments: ``signoff.args(st.text(), sep=st.text())``."""
+
+    strategy: SearchStrategy[Call]
+
+
+def args(*strategies: SearchStrategy[Any], **keyword_strategies: SearchStrategy[Any]) -> Arguments:
+    """Inputs of several arguments, each from its own strategy."""
+    for position, strategy in enumerate(strategies):
+        require_strategy(strategy, f"signoff.args() argument {position}")
+    for name, strategy in keyword_strategies.items():
+        require_strategy(strategy, f"signoff.args({name}=...)")
+    return Arguments(
+        st.builds(
+            lambda positional, keywords: Call(tuple(positional), keywords),
+            st.tuples(*strategies),
+            st.fixed_dictionaries(keyword_strategies),
+        )
+    )
+
+
+def doubling(lo: int, hi: int) -> tuple[int, ...]:
+    """Sizes lo, 2*lo, 4*lo, ... up to hi: ``doubling(1_000, 512_000)`` gives 10 sizes."""
+    if not (isinstance(lo, int) and isinstance(hi, int)) or lo < 1 or hi < lo:
+        raise SpecError(f"doubling(lo, hi) needs integers 1 <= lo <= hi, not ({lo!r}, {hi!r})")
+    sizes = [lo]
+    while sizes[-1] * 2 <= hi:
+        sizes.append(sizes[-1] * 2)
+    return tuple(sizes)
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Sized inputs for the cost criteria: ``make(n)`` or ``make(n, rng)`` builds one input."""
+
+    make: Callable[..., Any]
+    sizes: tuple[int, ...]
+    takes_rng: bool = False
+
+    def build(self, size: int, rng: random.Random) -> Call:
+        """A fresh input of ``size`` as a Call (``make`` may return one argument or a Call)."""
+        value = self.make(size, rng) if self.takes_rng else self.make(size)
+        return value if isinstance(value, Call) else Call((value,), {})
+
+
+def workload(make: Callable[..., Any], sizes: Sequence[int] | None = None) -> Workload:
+    """Inputs of growing size: ``make(n)`` or ``make(n, rng)``; sizes default to doubling(1_000, 512_000)."""
+    if not callable(make):
+        raise SpecError(f"workload(make=...) must be a function of the size n, not {make!r}")
+    try:
+        parameters = len(inspect.signature(make).parameters)
+    except (TypeError, ValueError):
+        parameters = 1
+    if parameters not in (1, 2):
+        raise SpecError(f"workload(make=...) must take (n) or (n, rng), not {parameters} parameters")
+    chosen = tuple(sizes) if sizes is not None else doubling(*DEFAULT_SIZES)
+    if not chosen or any(not isinstance(n, int) or isinstance(n, bool) or n < 0 for n in chosen):
+        raise SpecError(f"workload(sizes=...) must be non-negative integers, not {sizes!r}")
+    return Workload(make, tuple(sorted(set(chosen))), parameters == 2)
+
+
+def require_strategy(value: object, where: str) -> None:
+    """SpecError unless ``value`` is a Hypothesis strategy; ``where`` names the argument."""
+    if not isinstance(value, SearchStrategy):
+        raise SpecError(
+            f"{where} must be a Hypothesis strategy (e.g. st.integers()), "
+            f"not {type(value).__name__} {value!r}"
+        )
+
+
+def require_positive(value: object, where: str) -> None:
+    """SpecError unless ``value`` is a number > 0; ``where`` names the argument."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise SpecError(f"{where} must be a number > 0, not {value!r}")

@@ -1,0 +1,273 @@
+"""The growth procedure: time each size on both sides, stop early when the candidate
+explodes, and judge its growth against the reference or a bound.
+
+One procedure for every growth check (``scaling`` and the SQL scaling
+invariants). The caller gives ``measure_at(size, first)``: with ``first`` it
+makes the size ready (builds the input or grows the table, checks answers,
+calibrates each side) and returns the first pair of times ``(reference,
+candidate)``; after that, one more pair at that size; or a fault of the
+caller's own type, which ends the procedure and is handed back (unless it
+says the candidate cannot do a size, see below). The rules, each once:
+
+- **Schedule.** Sizes smallest first, ``repeats`` pairs each. Where sizes can
+  be visited again (``revisit``: a fresh input per size), the first pair of
+  every size comes first (the probe, at most PROBE_SHARE of the budget), then
+  the other repeats in rounds over all sizes, each in a new random order, so
+  a slow spell of the machine is spread over sizes instead of bending a few;
+  where they cannot (a table grown in place), all repeats of a size are taken
+  before the next. New sizes start only while the budget lasts, but at least
+  ``rules.MIN_SIZES`` are measured when the sizes allow.
+- **Size summary: the fastest time of each side at a size.** On a shared
+  machine other work only ever adds time, so the fastest of a few repeats is
+  the one least disturbed; it needs no complete rounds and no revisiting.
+- **Stopping early.** An explosion (the candidate over EXPLOSION_RATIO times
+  the reference's time, that ratio EXPLOSION_GROWTH times its value at the
+  smallest size, and a call of at least EXPLOSION_SECONDS) fails the check
+  without running larger sizes; so does a candidate that cannot do a size at
+  all (it times out or runs out of memory where the reference did not). A
+  candidate call of MAX_CALL_SECONDS or more stops the sizes and the check is
+  judged on those already measured.
+- **Comparison.** Two measures must agree: the fitted classes
+  (``fit.classify_growth``; an ambiguous fit counts as its best two) and the
+  trend of the candidate/reference ratio (its geometric mean over the largest
+  third of the sizes over that of the smallest third). The bound is the
+  reference's plausible classes, or a named class, raised to the reference's
+  own class where the reference clearly grows faster: what the reference does
+  on this machine is never held against a candidate. Fail when even the
+  candidate's best class is worse than the bound and the ratio grew more than
+  TREND_LIMIT; pass when the ratio grew at most TREND_LIMIT and the
+  candidate's best class is within the bound or one the reference plausibly
+  has; otherwise inconclusive. A class misfit by noise alone cannot fail a
+  candidate that keeps pace with the reference, and a ratio that drifts by
+  noise cannot fail one whose class is right.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, Protocol, TypeVar
+
+from signoff.measure.fit import AMBIGUOUS, GrowthFit, classify_growth, growth_rank
+from signoff.measure.rules import (
+    EXPLOSION_GROWTH,
+    EXPLOSION_RATIO,
+    EXPLOSION_SECONDS,
+    MAX_CALL_SECONDS,
+    MIN_SIZES,
+    PROBE_SHARE,
+    TREND_LIMIT,
+)
+from signoff.verdict import Verdict
+
+Pair = tuple[float, float]  # (reference, candidate) seconds of one call at a size
+Stop = Literal["", "budget", "explosion", "unfit", "long call"]
+Progress = Callable[[str, int, int, float], None]  # (phase, done, total, seconds of budget left)
+
+
+class SizeFault(Protocol):
+    """A fault the size callable returns; ``unfit``: the candidate cannot do the size (it timed
+    out, ran out of memory) where the reference could, said by ``description``."""
+
+    @property
+    def unfit(self) -> bool: ...
+
+    @property
+    def description(self) -> str: ...
+
+
+F = TypeVar("F", bound=SizeFault)
+
+
+@dataclass(frozen=True, slots=True)
+class GrowthRun(Generic[F]):
+    """The sizes measured (smallest first), every pair at each, why the sizes stopped early,
+    or the fault that ended the procedure at ``fault_size``."""
+
+    sizes: tuple[int, ...]
+    samples: Mapping[int, tuple[Pair, ...]]
+    stop: Stop
+    stopped: str  # why the sizes stopped early, in words; "" when they did not
+    budget_s: float
+    fault: F | None = None
+    fault_size: int = 0
+
+    def seconds(self, role: Literal["reference", "candidate"]) -> list[float]:
+        """The size summary: one side's fastest time at each size."""
+        side = 0 if role == "reference" else 1
+        return [min(pair[side] for pair in self.samples[size]) for size in self.sizes]
+
+    def ratios(self) -> list[float]:
+        """Candidate/reference at each size, of the fastest times."""
+        reference, candidate = self.seconds("reference"), self.seconds("candidate")
+        return [c / r for r, c in zip(reference, candidate, strict=True)]
+
+    def trend(self) -> float:
+        """The ratio over the largest third of the sizes, over that of the smallest third."""
+        ratios = self.ratios()
+        third = max(1, len(ratios) // 3)
+        return statistics.geometric_mean(ratios[-third:]) / statistics.geometric_mean(ratios[:third])
+
+
+def measure_growth(sizes: list[int], measure_at: Callable[[int, bool], Pair | F], *, repeats: int,
+                   budget_s: float, revisit: bool, rng: random.Random,
+                   size_name: Callable[[int], str] = "size {}".format,
+                   progress: Progress | None = None) -> GrowthRun[F]:
+    """Measure the sizes by the schedule and stopping rules of the module docstring."""
+    start = time.monotonic()
+    deadline = start + budget_s
+    probe_deadline = start + budget_s * (PROBE_SHARE if revisit else 1.0)
+    ordered = sorted(sizes)
+    samples: dict[int, list[Pair]] = {}
+    measured: list[int] = []
+    stop: Stop = ""
+    stopped = ""
+
+    def take(size: int, first: bool) -> F | None:
+        result = measure_at(size, first)
+        if isinstance(result, tuple):
+            samples.setdefault(size, []).append(result)
+            return None
+        return result
+
+    for size in ordered:
+        if time.monotonic() >= probe_deadline and len(measured) >= MIN_SIZES:
+            stop, stopped = "budget", f"the budget of {budget_s:g} s ran out before {size_name(size)}"
+            break
+        fault = take(size, True)
+        if fault and fault.unfit and measured:  # past the first size: the sizes stop here
+            stop, stopped = "unfit", f"the candidate {fault.description} at {size_name(size)}"
+            break
+        for _ in range(0 if revisit or fault else repeats - 1):
+            fault = take(size, False)
+            if fault:
+                break
+        if fault:
+            return _ended(measured, samples, budget_s, fault, size)
+        measured.append(size)
+        if progress:
+            progress("probe", len(measured), len(ordered), deadline - time.monotonic())
+        stop, stopped = _explosion(measured, samples, size_name)
+        if stop:
+            break
+
+    rounds = repeats - 1 if revisit else 0
+    for number in range(rounds):
+        if time.monotonic() >= deadline:
+            break
+        order = list(measured)
+        rng.shuffle(order)
+        for size in order:
+            if time.monotonic() >= deadline:
+                break
+            fault = take(size, False)
+            if fault:
+                return _ended(measured, samples, budget_s, fault, size)
+        if progress:
+            progress("repetitions", number + 1, rounds, deadline - time.monotonic())
+    return GrowthRun(tuple(measured), {n: tuple(samples[n]) for n in measured}, stop, stopped, budget_s)
+
+
+def _ended(measured: list[int], samples: dict[int, list[Pair]], budget_s: float, fault: F,
+           size: int) -> GrowthRun[F]:
+    kept = {n: tuple(samples[n]) for n in measured}
+    return GrowthRun(tuple(measured), kept, "", "", budget_s, fault, size)
+
+
+def _explosion(measured: list[int], samples: dict[int, list[Pair]],
+               size_name: Callable[[int], str]) -> tuple[Stop, str]:
+    first, last = measured[0], measured[-1]
+    reference = min(r for r, _ in samples[last])
+    candidate = min(c for _, c in samples[last])
+    ratio = candidate / reference
+    first_ratio = min(c for _, c in samples[first]) / min(r for r, _ in samples[first])
+    grown = ratio >= EXPLOSION_GROWTH * first_ratio
+    if ratio >= EXPLOSION_RATIO and grown and candidate >= EXPLOSION_SECONDS:
+        return "explosion", (f"the candidate's time explodes: {ratio:,.0f}x the reference's at "
+                             f"{size_name(last)} (was {first_ratio:,.1f}x at {size_name(first)}); "
+                             f"larger sizes not run")
+    if candidate >= MAX_CALL_SECONDS:
+        return "long call", (f"one call took the candidate {candidate:.2f} s at {size_name(last)} "
+                             f"({ratio:,.0f}x the reference's); larger sizes not run")
+    return "", ""
+
+
+@dataclass(frozen=True, slots=True)
+class GrowthJudgement:
+    """A growth check's verdict, its one-line summary and its evidence."""
+
+    verdict: Verdict
+    summary: str
+    evidence: dict[str, Any]
+
+
+def judge_growth(run: GrowthRun[Any], bound: str,
+                 size_name: Callable[[int], str] = "size {}".format) -> GrowthJudgement:
+    """Judge a run against ``bound``: ``"reference"`` or a growth class (see the module docstring)."""
+    sizes = list(run.sizes)
+    reference, candidate = run.seconds("reference"), run.seconds("candidate")
+    evidence: dict[str, Any] = {
+        "sizes": sizes, "reference_seconds": reference, "candidate_seconds": candidate,
+        "repeats": {role: [len(run.samples[n]) for n in sizes] for role in ("reference", "candidate")},
+        "no_worse_than": bound,
+    }
+    if sizes:
+        evidence.update(ratio_at_largest=candidate[-1] / reference[-1], ratio_trend=run.trend())
+    if run.stopped:
+        evidence["stopped"] = run.stopped
+    fits = {role: classify_growth(sizes, seconds) if len(sizes) >= MIN_SIZES else None
+            for role, seconds in (("reference", reference), ("candidate", candidate))}
+    for role, fit in fits.items():
+        evidence[f"{role}_class"] = fit.label if fit else AMBIGUOUS
+        if fit:
+            evidence[f"{role}_fit"] = {"best": fit.best, "runner_up": fit.runner_up, "misfit": fit.misfit,
+                                       "coefficients": {k: list(v) for k, v in fit.coefficients.items()}}
+    classes = f"candidate {evidence['candidate_class']}, reference {evidence['reference_class']}"
+    if run.stop in ("explosion", "unfit"):
+        evidence["explosion"] = run.stopped
+        return GrowthJudgement("fail", f"{run.stopped} ({classes})", evidence)
+    if fits["reference"] is None or fits["candidate"] is None:
+        because = f" ({run.stopped})" if run.stopped else ""
+        return GrowthJudgement("inconclusive", f"only {len(sizes)} sizes measured within the budget of "
+                               f"{run.budget_s:g} s; at least {MIN_SIZES} are needed{because}", evidence)
+    classes += f"; {evidence['ratio_at_largest']:.3g}x the reference's time at {size_name(sizes[-1])}"
+    verdict, text = _compare(fits["reference"], fits["candidate"], bound, run.trend(), classes, evidence)
+    return GrowthJudgement(verdict, f"{text}; {run.stopped}" if run.stopped else text, evidence)
+
+
+def _compare(reference: GrowthFit, candidate: GrowthFit, bound: str, trend: float, classes: str,
+             evidence: dict[str, Any]) -> tuple[Verdict, str]:
+    reference_range, candidate_range = _plausible(reference), _plausible(candidate)
+    if bound == "reference":
+        allowed = reference_range[-1]
+    else:
+        clear = reference.label != AMBIGUOUS and growth_rank(reference_range[0]) > growth_rank(bound)
+        allowed = reference_range[0] if clear else bound
+    evidence["allowed"] = allowed
+    grows = " or ".join(candidate_range)
+    within = growth_rank(candidate_range[0]) <= growth_rank(allowed)
+    alike = bool(set(candidate_range) & set(reference_range))
+    if not within and trend > TREND_LIMIT:
+        return "fail", (f"grows as {grows}, worse than {allowed}, and falls behind the reference "
+                        f"({trend:.3g}x further behind at the largest sizes than at the smallest; {classes})")
+    if trend <= TREND_LIMIT and (within or alike):
+        pace = f"keeps pace with the reference (ratio trend {trend:.3g}x)"
+        if len(candidate_range) == 1:
+            how = f"no worse than {allowed}" if within else "as the reference does on this machine"
+            return "pass", f"grows as {grows}, {how}, and {pace}; {classes}"
+        # An ambiguous fit (say O(1) or O(n^2)) says little alone; the flat ratio decides.
+        how = f"the better within {allowed}" if within else "one of them the reference's"
+        between = " and ".join(candidate_range)
+        return "pass", f"{pace}; the growth fit is ambiguous between {between} ({how}); {classes}"
+    return "inconclusive", (f"the fit does not decide: candidate {grows}, bound {allowed}, ratio trend "
+                            f"{trend:.3g}x ({classes})")
+
+
+def _plausible(fit: GrowthFit) -> tuple[str, ...]:
+    """The class, or for an ambiguous fit its best two, in order of growth."""
+    if fit.label != AMBIGUOUS or fit.runner_up is None:
+        return (fit.best if fit.label == AMBIGUOUS else fit.label,)
+    return tuple(sorted((fit.best, fit.runner_up), key=growth_rank))
