@@ -16,7 +16,7 @@ all sizes in a new random order each time (at least 5, as many as the budget
 allows); per size, the fastest timing (the size summary of
 ``signoff.measure.growth``); then ``classify_growth``. The "polished
 medians" column classifies the same timings by the median over repetitions
-after removing each repetition's common speed factor (``fit.size_medians``,
+after removing each repetition's common speed factor (``size_medians`` below,
 the scaling criterion's summary before issue 12), "plain medians" by the
 plain per-size median.
 
@@ -51,7 +51,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from signoff.measure.fit import GROWTH_CLASSES, classify_growth, size_medians
+from signoff.measure.fit import GROWTH_CLASSES, classify_growth
 
 MIN_TIMING_S = 0.001  # each timing is a batch of calls lasting at least this long
 MAX_TIMING_S = 0.020  # ... and, when the largest size takes longer, up to this long
@@ -220,6 +220,31 @@ def root2(start: int, count: int) -> tuple[int, ...]:
 
 def steps(start: int, factor: float, count: int) -> tuple[int, ...]:
     return tuple(round(start * factor**i) for i in range(count))
+
+
+def size_medians(samples: Sequence[Sequence[float]]) -> list[float]:
+    """Typical seconds per size from ``samples[repetition][size]`` (for the "polished" column).
+
+    Tukey's median polish on log times: each repetition's common speed factor
+    (the machine slower for a while) is taken out before the median per size,
+    so a slow spell over some repetitions does not bend the curve.
+    """
+    import numpy as np
+
+    table = np.asarray(samples, dtype=np.float64)
+    if table.ndim != 2:
+        raise ValueError("samples must be a table: one row per repetition, one column per size")
+    residual = np.log(table.ravel()).reshape(table.shape)
+    rows = np.zeros(table.shape[0])
+    cols = np.zeros(table.shape[1])
+    for _ in range(10):
+        step = np.median(residual, axis=1)
+        rows += step
+        residual -= step[:, None]
+        step = np.median(residual, axis=0)
+        cols += step
+        residual -= step[None, :]
+    return [float(t) for t in np.exp(cols + np.median(rows))]
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from signoff.cli.sql import SHARED_CORPUS
 from signoff.sql.invariants import INVARIANTS
-from signoff.sql.suite import SqlOptions, run_sql
+from signoff.sql.suite import DEFAULT_SAMPLE, SqlOptions, run_sql
 from signoff.verdict import CheckResult, RunResult
 
 SHORT = {"pass": "pass", "fail": "FAIL", "inconclusive": "inconcl.", "error": "ERROR"}
@@ -70,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     for engine in engines:
         print(f"running the default signoff sql on {engine} ...", file=sys.stderr, flush=True)
         started = time.perf_counter()
-        runs[engine] = run_sql(SqlOptions(candidates=[engine], seed=args.seed))
+        runs[engine] = run_sql(SqlOptions(candidates=[engine], seed=args.seed, corpus=[SHARED_CORPUS],
+                                          sample=DEFAULT_SAMPLE))
         walls[engine] = time.perf_counter() - started
     print(f"signoff sql against sqlite3 (SQLite {sqlite3.sqlite_version}); {os.cpu_count()} CPUs; "
           f"seed {args.seed}")

@@ -2,7 +2,8 @@
 
 Imports are read from the source (``ast``), inside functions too: a late
 import (Ray, the SQL suite behind its package) is still an arrow of the map,
-and moving an import into a function must not hide a cycle. Imports under
+and moving an import into a function, or naming it in a string for
+``importlib.import_module``, must not hide a cycle. Imports under
 ``if TYPE_CHECKING:`` are for the type checker only and are left out.
 """
 
@@ -40,7 +41,11 @@ def _imports(name: str, path: Path, known: set[str]) -> set[str]:
     for node in ast.walk(tree):
         if id(node) in typing_only:
             continue
-        if isinstance(node, ast.Import):
+        if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("import_module") and node.args:
+            named = node.args[0]  # importlib.import_module("signoff.x"): an import by another name
+            if isinstance(named, ast.Constant) and isinstance(named.value, str):
+                found.add(named.value)
+        elif isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""

@@ -9,7 +9,6 @@ is that candidate's failing verdict.
 from __future__ import annotations
 
 import base64
-import random
 import shlex
 import time
 from collections.abc import Callable, Sequence
@@ -17,11 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from signoff.criteria import CheckContext, SameResults
-from signoff.criteria.base import Progress, ReferenceCache
+from signoff.criteria.base import ReferenceCache
 from signoff.criteria.cost import CostContext
 from signoff.errors import SpecError, TargetError
-from signoff.inputs import Call
+from signoff.inputs import Call, seed_or_fresh
 from signoff.outcomes import Difference, Outcome, compare, compare_repeat
+from signoff.progress import BudgetProgress
 from signoff.runner.process import Limits, LoadFailure, Worker, run_cases
 from signoff.spec import Spec
 from signoff.specfile import LoadedSpec, load_corpus
@@ -33,7 +33,7 @@ from signoff.verdict import CandidateResult, CheckResult, RunResult
 class RunOptions:
     seed: int | None = None
     inputs: Sequence[Path] = ()  # extra supplied-input files (JSONL)
-    progress: Progress | None = None
+    progress: BudgetProgress | None = None
     on_check: Callable[[str, CheckResult], None] | None = None  # (candidate, result) as each ends
 
 
@@ -50,7 +50,7 @@ def check(
     targets = [parse_target(c, what="--candidate") for c in candidates]
     if not targets:
         raise SpecError("no candidate: name at least one with --candidate")
-    seed = options.seed if options.seed is not None else random.randrange(2**32)
+    seed = seed_or_fresh(options.seed)
     corpus: list[Call] = []
     for path in (*spec.corpus, *options.inputs):
         corpus.extend(load_corpus(Path(path)))

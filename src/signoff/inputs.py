@@ -22,6 +22,14 @@ from signoff.errors import SpecError
 
 # A workload without sizes doubles from 1,000 to 512,000: ten sizes, enough
 # points to tell the growth classes apart, small enough to time in a minute.
+SEED_LIMIT = 2**32  # a drawn seed is below this: every seed numpy and Hypothesis accept
+
+
+def seed_or_fresh(seed: int | None) -> int:
+    """The one seed rule: the seed given, else a fresh random one (shown and recorded by the caller)."""
+    return seed if seed is not None else random.randrange(SEED_LIMIT)
+
+
 DEFAULT_SIZES = (1_000, 512_000)
 
 

@@ -81,7 +81,9 @@ class RunResult:
 
     @property
     def verdict(self) -> Verdict:
-        return combine(candidate.verdict for candidate in self.candidates)
+        """The worst candidate's verdict; an error when there was no candidate (a batch with no
+        sample to judge): nothing judged is never a pass."""
+        return combine(candidate.verdict for candidate in self.candidates) if self.candidates else "error"
 
     @property
     def exit_code(self) -> int:

@@ -148,6 +148,7 @@ def test_a_batch_is_a_run_like_any_other_html_junit_history_compare_report(human
 
     history = json.loads(signoff("history", "--json").stdout)
     assert [(entry["id"], entry["verdict"]) for entry in history[:2]] == [(after, "pass"), (before, "fail")]
+    assert history[1]["candidates"] == ["HumanEval/0#0", "HumanEval/0#1"]
     with Store(tmp_path / ".signoff" / "runs.db") as store:
         assert store.load_run(before).command.startswith("signoff batch --tasks")
     changes = json.loads(signoff("compare", before, after, "--json").stdout)["checks"]
@@ -156,3 +157,14 @@ def test_a_batch_is_a_run_like_any_other_html_junit_history_compare_report(human
     shown = signoff("report", before, "--junit", "again.xml")
     assert shown.returncode == 1 and "HumanEval/0#1" in shown.stdout, shown.stderr
     assert "<failure" in (tmp_path / "again.xml").read_text()
+
+
+def test_a_batch_with_no_sample_to_judge_is_an_error_everywhere(humaneval, humaneval_path, tmp_path):
+    elsewhere = write_jsonl(tmp_path / "samples.jsonl", [canonical(humaneval["HumanEval/1"])])
+    run = batch("--tasks", str(humaneval_path), "--samples", str(elsewhere), "--limit-tasks", "1",
+                "--junit", "batch.xml", "--json", "batch.json", cwd=tmp_path)
+    assert run.returncode == 3, run.stderr
+    shown = subprocess.run([sys.executable, "-m", "signoff", "report", "latest", "--json", "again.json"],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=120, env=ENV)
+    assert shown.returncode == 3, shown.stderr
+    assert json.loads((tmp_path / "again.json").read_text())["verdict"] == "error"

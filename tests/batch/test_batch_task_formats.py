@@ -153,3 +153,12 @@ def test_a_bad_python_task_file_is_one_line_with_the_line(tmp_path, text, messag
     with pytest.raises(SpecError, match=message) as raised:
         load_tasks(path)
     assert "\n" not in str(raised.value)
+
+
+def test_a_task_past_the_limit_is_never_read(tmp_path):
+    good = {"task_id": "Own/1", "entry_point": "f", "inputs": [[1]], "reference": "def f(x):\n    return x\n"}
+    path = write_jsonl(tmp_path / "tasks.jsonl", [good, {"task_id": "Own/2", "entry_point": "not a name",
+                                                         "reference": "", "inputs": [[1]]}])
+    assert [t.task_id for t in load_tasks(path, limit=1)] == ["Own/1"]
+    with pytest.raises(SpecError, match="tasks.jsonl:2"):
+        load_tasks(path)

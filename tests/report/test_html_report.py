@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from signoff.errors import SpecError
-from signoff.report.figures import fitted_curve
+from signoff.measure.fit import fitted_times
 from signoff.report.html import GENERATOR_META, render_html, write_html
 from signoff.report.svg import Axis, subsample
 from signoff.verdict import CandidateResult, CheckResult, RunResult
@@ -101,13 +101,13 @@ def test_counterexample_and_load_failure_are_shown(run: RunResult) -> None:
     assert "import_failed" in page
 
 
-def test_fitted_curve_and_axis_ticks() -> None:
+def test_fitted_times_and_axis_ticks() -> None:
     sizes = [1_000.0, 10_000.0, 100_000.0]
-    assert fitted_curve("O(n)", 1.0, 2.0, sizes) == pytest.approx([1.02, 1.2, 3.0])
-    assert fitted_curve("O(n^2)", 0.0, 4.0, sizes) == pytest.approx([4e-4, 0.04, 4.0])
-    assert fitted_curve("O(n log n)", 0.0, 1.0, sizes) == pytest.approx([0.01 * 3 / 5, 0.1 * 4 / 5, 1.0])
-    assert fitted_curve("O(1)", 0.5, 9.0, sizes) == [0.5, 0.5, 0.5]
-    assert fitted_curve("O(2^n)", 0.0, 1.0, sizes) is None
+    assert fitted_times("O(n)", 1.0, 2.0, sizes) == pytest.approx([1.02, 1.2, 3.0])
+    assert fitted_times("O(n^2)", 0.0, 4.0, sizes) == pytest.approx([4e-4, 0.04, 4.0])
+    assert fitted_times("O(n log n)", 0.0, 1.0, sizes) == pytest.approx([0.01 * 3 / 5, 0.1 * 4 / 5, 1.0])
+    assert fitted_times("O(1)", 0.5, 9.0, sizes) == [0.5, 0.5, 0.5]
+    assert fitted_times("O(2^n)", 0.0, 1.0, sizes) is None
     axis = Axis.fit("size", sizes, log=True)
     assert [label for _, label in axis.ticks()] == ["1k", "10k", "100k"]
     narrow = Axis.fit("ratio", [0.9, 1.1], log=True)

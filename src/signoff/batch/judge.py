@@ -137,7 +137,7 @@ def judge_task(task: Task, samples: Sequence[Sample], options: JudgeOptions,
         if failure is not None:
             text = (f"the reference of {task.task_id} could not be loaded ({failure.kind}): "
                     f"{_last_line(failure)}")
-            check = CheckResult("same_results", "error", text, {"load_failure": failure.kind,
+            check = CheckResult(SameResults.name, "error", text, {"load_failure": failure.kind,
                                                                 "detail": failure.detail})
             for sample in samples:
                 yield SampleResult(task.task_id, sample.index, "error", (check,), 0.0, sample.digest)
@@ -257,17 +257,17 @@ def _supplied(context: _Context, worker: Worker, phase: str, calls: Sequence[Any
                              "summary": f.difference.summary}
                             for i, f in failures[:MAX_LISTED] if f is not smallest]
         counts = ", ".join(f"{count} {kind}" for kind, count in kinds.most_common())
-        return CheckResult("same_results", "fail",
+        return CheckResult(SameResults.name, "fail",
                            f"{phase} inputs: {smallest.difference.kind} on "
                            f"{_render(smallest.call, task.entry_point, 200)}: "
                            f"{smallest.difference.summary} ({counts} in {done} inputs)", evidence)
     if done == 0:
-        return CheckResult("same_results", "error", f"{phase} inputs: none", evidence)
+        return CheckResult(SameResults.name, "error", f"{phase} inputs: none", evidence)
     if skipped == done:
-        return CheckResult("same_results", "error",
+        return CheckResult(SameResults.name, "error",
                            f"{phase} inputs: the reference itself failed on every input", evidence)
     note = f" ({skipped} skipped: the reference failed on them)" if skipped else ""
-    return CheckResult("same_results", "pass", f"{phase} inputs: same outcomes on {done} inputs{note}",
+    return CheckResult(SameResults.name, "pass", f"{phase} inputs: same outcomes on {done} inputs{note}",
                        evidence)
 
 
@@ -312,7 +312,7 @@ def _load_failed(failure: LoadFailure, entry_point: str) -> CheckResult:
         cause = {"import_failed": "failed to import", "crashed": "crashed while importing",
                  "timeout": "did not finish importing in time"}.get(failure.kind, failure.kind)
         text = f"the sample {cause}: {_last_line(failure)}"
-    return CheckResult("same_results", "fail", text, {"load_failure": failure.kind,
+    return CheckResult(SameResults.name, "fail", text, {"load_failure": failure.kind,
                                                       "detail": failure.detail})
 
 

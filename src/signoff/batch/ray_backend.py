@@ -19,6 +19,7 @@ from typing import Any
 
 from signoff.batch.judge import JudgeOptions, SampleResult
 from signoff.batch.units import Unit, guarded
+from signoff.criteria.same_results import SameResults
 from signoff.errors import SpecError
 from signoff.verdict import CheckResult
 
@@ -81,7 +82,7 @@ def run_on_ray(units: Sequence[Unit], options: JudgeOptions, jobs: int,
 
 def _lost(unit: Unit, done: set[int], error: Exception) -> Generator[SampleResult, None, None]:
     text = f"signoff could not judge this sample: the Ray task failed: {type(error).__name__}: {error}"
-    check = CheckResult("same_results", "error", text[:2000])
+    check = CheckResult(SameResults.name, "error", text[:2000])
     for sample in unit.samples:
         if sample.index not in done:
             yield SampleResult(sample.task_id, sample.index, None, (check,), 0.0, sample.digest)

@@ -26,15 +26,15 @@ from signoff.batch.summary import summarize
 from signoff.batch.task import Task
 from signoff.batch.units import Unit, run_local, split_units
 from signoff.errors import SpecError
+from signoff.progress import Progress
 from signoff.spec import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT_S
 from signoff.store import DEFAULT_STORE
-from signoff.verdict import EXIT_CODES, CandidateResult, RunResult, Verdict, combine
+from signoff.verdict import CandidateResult, RunResult, Verdict, combine
 
 SCHEMA = "signoff.batch/1"
 DEFAULT_CACHE = DEFAULT_STORE.parent / "cache"  # the reference's outcomes, kept between batches
 PHASE = "judging samples"  # the progress phase of a batch
 OnResult = Callable[[SampleResult], None]
-Progress = Callable[[str, int, int], None]  # (phase, done, total)
 Finished = Mapping[tuple[str, int], SampleResult]  # by (task_id, index)
 
 
@@ -78,11 +78,6 @@ class BatchResult:
     def verdict(self) -> Verdict:
         """The worst sample's verdict; an error when there was no sample to judge."""
         return combine(result.verdict for result in self.results) if self.results else "error"
-
-    @property
-    def exit_code(self) -> int:
-        """0 every sample passed, 1 one failed, 3 none failed but one could not be judged."""
-        return EXIT_CODES[self.verdict]
 
     def as_run(self, reference: str) -> RunResult:
         """The common result type: each sample a candidate (``task_id#index``), its checks as they are

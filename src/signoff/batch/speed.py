@@ -42,7 +42,8 @@ def check_sample_speed(task: Task, reference: Worker, candidate: Worker, seed: i
     try:
         result = check_speed(task.speed or INFORMATIONAL, context)
     except Exception as error:  # the task's make() (trusted code) failed: no fault of the sample
-        return CheckResult("speed", "error", f"could not time the workload: {type(error).__name__}: {error}")
+        return CheckResult(Speed.name, "error",
+                           f"could not time the workload: {type(error).__name__}: {error}")
     if task.speed is not None or result.verdict not in ("pass", "inconclusive"):
         return result
     return _informational(result)
@@ -52,9 +53,9 @@ def _informational(result: CheckResult) -> CheckResult:
     """Without a bound: the ratio measured so far, as a pass (a fail or an error stays one)."""
     evidence: dict[str, Any] = {**result.evidence, "at_most": None, "informational": True}
     if "ratio" not in evidence:  # the budget ended before two pairs: a very slow call
-        return CheckResult("speed", "pass", f"not timed: {result.summary} (no bound set)",
+        return CheckResult(Speed.name, "pass", f"not timed: {result.summary} (no bound set)",
                            evidence | {"ratio": None})
     low, high = evidence["ci95"]
     text = (f"{evidence['ratio']:.3g}x the reference's time at size {evidence['size']} "
             f"(95% CI {low:.3g}-{high:.3g}, {evidence['pairs']} pairs; no bound set)")
-    return CheckResult("speed", "pass", text, evidence)
+    return CheckResult(Speed.name, "pass", text, evidence)

@@ -21,6 +21,7 @@ from typing import Any
 
 from signoff.batch.judge import SampleResult
 from signoff.batch.samples import Problem
+from signoff.criteria.speed import Speed
 
 KS = (1, 10, 100)
 MAX_PLAUSIBLE_LISTED = 10_000  # every one in practice; a bound for a pathological batch
@@ -82,7 +83,7 @@ def speed_ratios(results: Iterable[SampleResult]) -> dict[str, list[dict[str, An
     ratios: dict[str, list[dict[str, Any]]] = {}
     for result in results:
         for check in result.checks:
-            if check.criterion == "speed":
+            if check.criterion == Speed.name:
                 evidence = check.evidence
                 ratios.setdefault(result.task_id, []).append({
                     "index": result.index, "verdict": check.verdict, "ratio": evidence.get("ratio"),

@@ -103,11 +103,13 @@ def take(located: Iterable[tuple[str, Task]], limit: int | None) -> list[Task]:
     and a task id written twice is a SpecError naming the second place."""
     tasks: list[Task] = []
     seen: set[str] = set()
-    for where, task in located:
-        if limit is not None and len(tasks) >= limit:
-            break
+    if limit == 0:
+        return tasks
+    for where, task in located:  # lazy: a task after the limit is never built, nor its reference run
         if task.task_id in seen:
             raise SpecError(f"{where}: task {task.task_id} appears twice")
         seen.add(task.task_id)
         tasks.append(task)
+        if limit is not None and len(tasks) >= limit:
+            break
     return tasks

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from signoff.batch.judge import JudgeOptions, SampleResult, judge_task
 from signoff.batch.samples import Sample
 from signoff.batch.task import Task
+from signoff.criteria.same_results import SameResults
 from signoff.verdict import CheckResult
 
 
@@ -49,7 +50,7 @@ def guarded(unit: Unit, options: JudgeOptions, stop: Callable[[], bool]) -> Iter
             done.add(result.index)
             yield result
     except Exception as error:
-        check = CheckResult("same_results", "error",
+        check = CheckResult(SameResults.name, "error",
                             f"signoff could not judge this sample: {type(error).__name__}: {error}")
         for sample in unit.samples:
             if sample.index not in done and not stop():

@@ -82,7 +82,9 @@ def handle_batch(options: argparse.Namespace, console: Console, errors: Console)
         resumed = None
         if ledger is not None and options.resume:
             resumed = ledger.latest(options.tasks, options.samples, settings.settings(), seed=options.seed)
-        plan = Plan(reference=str(options.tasks), seed=resumed.seed if resumed else None,
+        names = [sample_target(sample.task_id, sample.index)
+                 for task in tasks for sample in samples.by_task.get(task.task_id, [])]
+        plan = Plan(reference=str(options.tasks), candidates=names, seed=resumed.seed if resumed else None,
                     run_id=resumed.run_id if resumed else None)
         result = run.execute(plan, lambda hooks: _judge(hooks, tasks, samples, options, settings,
                                                          ledger, resumed))
@@ -93,7 +95,7 @@ def handle_batch(options: argparse.Namespace, console: Console, errors: Console)
             console.print(f"report written to {options.json}", style="dim", highlight=False)
 
     return run.finish(Outcome(result.as_run(str(options.tasks)), view=view, report=result.to_json(),
-                              verdict=result.verdict, note=f" (batch {result.batch_id})"))
+                              note=f" (batch {result.batch_id})"))
 
 
 def _judge(hooks: Hooks, tasks: list[Task], samples: Samples, options: argparse.Namespace,

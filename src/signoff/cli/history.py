@@ -17,6 +17,7 @@ from signoff.errors import SpecError
 from signoff.report.files import check_report_paths, write_reports
 from signoff.report.terminal import STYLES, print_run, verdict_text
 from signoff.store import DEFAULT_STORE, Store, changes_to_json
+from signoff.verdict import EXIT_CODES
 
 RUN_HELP = "run id, unique prefix, or 'latest'"
 
@@ -93,7 +94,9 @@ def handle_report(options: argparse.Namespace, console: Console, errors: Console
     print_run(console, stored.result)
     console.print(f"run {stored.id}, {stored.started_at:%Y-%m-%d %H:%M:%S} UTC: {stored.verdict}",
                   highlight=False)
-    return {"pass": 0, "fail": 1}.get(stored.verdict, 3)  # 3: inconclusive, error or unfinished
+    # A run left "unfinished" exits as an error does.
+    return next((code for verdict, code in EXIT_CODES.items() if verdict == stored.verdict),
+                EXIT_CODES["error"])
 
 
 def _existing_store(path: Path) -> Path:

@@ -23,7 +23,6 @@ A ``Run`` owns what every front-end shares, so each rule exists once:
 from __future__ import annotations
 
 import argparse
-import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,14 +30,14 @@ from typing import Any, TypeVar
 
 from rich.console import Console
 
+from signoff.inputs import seed_or_fresh
 from signoff.recorder import RunRecorder, guarded
 from signoff.report.files import check_report_paths, write_reports
 from signoff.report.progress import BarUpdate, progress_bars
 from signoff.report.terminal import print_run
 from signoff.store import DEFAULT_STORE
-from signoff.verdict import EXIT_CODES, CheckResult, RunResult, Verdict
+from signoff.verdict import EXIT_CODES, CheckResult, RunResult
 
-SEED_LIMIT = 2**32  # a drawn seed is below this: every seed numpy and Hypothesis accept
 UNKNOWN_COMMAND = "signoff"  # recorded when a handler is called without main() (tests, embedding)
 
 T = TypeVar("T")
@@ -87,7 +86,6 @@ class Outcome:
     result: RunResult  # what the store records and the HTML and JUnit reports show
     view: Callable[[Console], None] | None = None  # instead of the verdict table (a batch's summary)
     report: Mapping[str, Any] | None = None  # the --json report, when not result.to_json()
-    verdict: Verdict | None = None  # when not result.verdict (a batch with no sample is an error)
     note: str = ""  # after "recorded as run ID", e.g. " (batch ID)"
 
 
@@ -121,7 +119,7 @@ class Run:
     def finish(self, outcome: Outcome) -> int:
         """Record the verdict, write the reports, show the result; the exit status."""
         result = outcome.result
-        verdict = outcome.verdict or result.verdict
+        verdict = result.verdict
         if self.recorder:
             self.recorder.finish(verdict, result.duration_s)
         write_reports(result, json=self.options.json, html=self.options.html, junit=self.options.junit,
@@ -140,4 +138,4 @@ def _seed(kept: int | None, given: int | None) -> int:
     """The one seed rule: a plan's own (a resumed batch's), else --seed, else a fresh random one."""
     if kept is not None:
         return kept
-    return given if given is not None else random.randrange(SEED_LIMIT)
+    return seed_or_fresh(given)

@@ -9,7 +9,7 @@ and declares, once:
   ``signoff.checking`` builds per candidate;
 - ``view``: an ``EvidenceView``, which tells the terminal, HTML and JUnit
   reports how to lay its evidence out. Check kinds that are not criteria
-  (the SQL suite's) declare views of the same type; ``signoff.criteria.view_of``
+  (the SQL suite's) declare views of the same type; ``signoff.report.views.view_of``
   finds either by name.
 
 Views are data, not rendering: key names, figure kinds and plain lines of
@@ -28,10 +28,10 @@ from hypothesis.strategies import SearchStrategy
 from signoff.criteria.cost import CostContext
 from signoff.errors import SpecError
 from signoff.inputs import Call
+from signoff.progress import BudgetProgress
 from signoff.runner.process import Worker
 from signoff.verdict import CheckResult
 
-Progress = Callable[[str, int, int, float], None]  # (phase, done, total, seconds of budget left)
 ReplayCommand = Callable[[bytes], str]  # pickled case -> shell command that replays it
 
 # The figure kinds the HTML report can draw; a view names the evidence keys each one lays out.
@@ -90,7 +90,7 @@ class CheckContext:
     seed: int
     name: str  # the reference's function name, to write an input as a call
     replay: ReplayCommand
-    progress: Progress | None = None
+    progress: BudgetProgress | None = None
     cost: CostContext | None = None  # sized inputs and timing; None without a workload
 
     @property

@@ -11,18 +11,17 @@ from __future__ import annotations
 import pickle
 import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from signoff.equality import Equality
 from signoff.inputs import Workload
-from signoff.measure.paired import Pair
+from signoff.measure import Pair
 from signoff.outcomes import ExceptionMode, Outcome, compare
+from signoff.progress import BudgetProgress
 from signoff.runner.measure import Fault, Timing, calibrate, time_calls
 from signoff.runner.process import Worker, run_cases
 from signoff.verdict import CheckResult, Verdict
 
-Progress = Callable[[str, int, int, float], None]  # (phase, done, total, seconds of budget left)
 # Distinct inputs built per size; see CostContext.fresh_input.
 INPUT_POOL = 3
 
@@ -37,7 +36,7 @@ class CostContext:
     equal: Equality
     exceptions: ExceptionMode
     seed: int
-    progress: Progress | None = None
+    progress: BudgetProgress | None = None
     rng: random.Random = field(init=False)
     pools: dict[int, list[bytes]] = field(default_factory=dict)
     drawn: int = 0

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from signoff.criteria.base import CheckContext, Criterion, EvidenceView
-from signoff.criteria.cost import CostContext, out_of_time
+from signoff.criteria.cost import CostContext, SideFault, out_of_time
 from signoff.errors import SpecError
 from signoff.inputs import require_positive
 from signoff.runner.measure import Fault, MemoryPeak, peak_memory
 from signoff.runner.process import Worker
-from signoff.verdict import CheckResult, Verdict
+from signoff.verdict import CheckResult
 
 DEFAULT_AT_MOST = 2.0  # twice the reference's peak: a different algorithm, not a leak or a copy per item
 DEFAULT_PAIRS = 3  # memory barely varies between runs; three pairs show whether it does
@@ -77,9 +77,7 @@ def check_memory(criterion: Memory, context: CostContext) -> CheckResult:
         for role, template in (("reference", context.reference), ("candidate", context.candidate)):
             result = _measure_fresh(template, case)
             if isinstance(result, Fault):
-                verdict: Verdict = "fail" if role == "candidate" else "error"
-                return CheckResult(Memory.name, verdict, f"{role} {result.description} at size {size}",
-                                   {"size": size, "fault": result.status})
+                return SideFault(role, size, result).result(Memory.name)
             peaks[role].append(result)
     ratios = [(c.peak_bytes + FLOOR_BYTES) / (r.peak_bytes + FLOOR_BYTES)
               for r, c in zip(peaks["reference"], peaks["candidate"], strict=True)]

@@ -26,7 +26,6 @@ from signoff.criteria.base import (
     Criterion,
     EvidenceView,
     Line,
-    Progress,
     ReferenceCache,
     ReplayCommand,
 )
@@ -35,6 +34,7 @@ from signoff.equality import Equality, as_equality
 from signoff.errors import SpecError
 from signoff.inputs import Call, require_positive
 from signoff.outcomes import FATAL, Difference, ExceptionMode, Outcome, compare, compare_repeat
+from signoff.progress import BudgetProgress
 from signoff.runner.process import Worker, run_cases
 from signoff.verdict import CheckResult
 
@@ -142,7 +142,7 @@ def check_same_results(
     seed: int,
     name: str,
     replay: ReplayCommand,
-    progress: Progress | None = None,
+    progress: BudgetProgress | None = None,
 ) -> CheckResult:
     """Run the criterion for one candidate and judge it."""
     tally = _Tally()

@@ -23,7 +23,7 @@ from signoff.measure.fit import GROWTH_CLASSES
 from signoff.measure.growth import judge_growth, measure_growth
 from signoff.verdict import CheckResult
 
-DEFAULT_REPEATS = 5  # timings per size: the median of five shrugs off one slow spell
+DEFAULT_REPEATS = 5  # timings per size: the fastest of five shrugs off a slow spell
 DEFAULT_BUDGET_S = 60.0  # probe and repetitions together; too few sizes by then is inconclusive
 
 
@@ -51,7 +51,8 @@ def scaling(no_worse_than: str = "reference", *, repeats: int = DEFAULT_REPEATS,
 
     ``no_worse_than`` is ``"reference"`` or one of ``O(1)``, ``O(log n)``,
     ``O(n)``, ``O(n log n)``, ``O(n^2)``, ``O(n^3)``, ``O(2^n)``. Each size is
-    timed ``repeats`` times in random order; the median is fitted.
+    timed ``repeats`` times, in rounds over the sizes in random order; the
+    fastest time per size is fitted (``signoff.measure.growth``).
     """
     if no_worse_than != "reference" and no_worse_than not in GROWTH_CLASSES:
         raise SpecError(

@@ -10,12 +10,15 @@
   (``scaling``, the SQL scaling invariants): schedule, size summary,
   explosion, and the comparison against the reference or a bound.
 
-Numbers in, decisions out: nothing here starts a worker or prints; the
-callers time their subjects and word the check results.
+Numbers in, decisions out: nothing here starts a worker or prints. The
+callers time their subjects; the procedures word their decisions as check
+results (``RatioRun.result``, ``judge_growth``), the callers add their own
+evidence.
 """
 
 from __future__ import annotations
 
+from signoff.measure._numeric import Pair
 from signoff.measure.fit import AMBIGUOUS, GROWTH_CLASSES, GrowthFit, classify_growth
 from signoff.measure.growth import GrowthJudgement, GrowthRun, judge_growth, measure_growth
 from signoff.measure.intervals import RatioEstimate, SequentialRatioTest, paired_log_ratio_interval
@@ -28,6 +31,7 @@ __all__ = [
     "MAX_PAIRS",
     "MIN_PAIRS",
     "MIN_SIZES",
+    "Pair",
     "GrowthFit",
     "GrowthJudgement",
     "GrowthRun",

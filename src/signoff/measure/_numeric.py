@@ -36,3 +36,6 @@ def positive(values: ArrayLike, name: str) -> FloatArray:
     if not np.all(np.isfinite(array)) or np.any(array <= 0):
         raise ValueError(f"{name} must hold finite positive numbers")
     return array
+
+
+Pair = tuple[float, float]  # (reference, candidate): the seconds of one unit of work on each side

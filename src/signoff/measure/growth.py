@@ -51,6 +51,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
+from signoff.measure._numeric import Pair
 from signoff.measure.fit import AMBIGUOUS, GrowthFit, classify_growth, growth_rank
 from signoff.measure.rules import (
     EXPLOSION_GROWTH,
@@ -61,11 +62,10 @@ from signoff.measure.rules import (
     PROBE_SHARE,
     TREND_LIMIT,
 )
+from signoff.progress import BudgetProgress
 from signoff.verdict import Verdict
 
-Pair = tuple[float, float]  # (reference, candidate) seconds of one call at a size
 Stop = Literal["", "budget", "explosion", "unfit", "long call"]
-Progress = Callable[[str, int, int, float], None]  # (phase, done, total, seconds of budget left)
 
 
 class SizeFault(Protocol):
@@ -115,7 +115,7 @@ class GrowthRun(Generic[F]):
 def measure_growth(sizes: list[int], measure_at: Callable[[int, bool], Pair | F], *, repeats: int,
                    budget_s: float, revisit: bool, rng: random.Random,
                    size_name: Callable[[int], str] = "size {}".format,
-                   progress: Progress | None = None) -> GrowthRun[F]:
+                   progress: BudgetProgress | None = None) -> GrowthRun[F]:
     """Measure the sizes by the schedule and stopping rules of the module docstring."""
     start = time.monotonic()
     deadline = start + budget_s

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from signoff.measure._numeric import FloatArray, positive, special, stats
-from signoff.measure.rules import MAX_PAIRS, MIN_PAIRS
+from signoff.measure.rules import LOOK_GROWTH, MAX_PAIRS, MIN_PAIRS, REPORTED_CONFIDENCE
 
 Decision = Literal["pass", "fail", "undecided"]
 
@@ -40,7 +40,7 @@ class RatioEstimate:
     low: float
     high: float
     pairs: int
-    confidence: float = 0.95
+    confidence: float = REPORTED_CONFIDENCE
 
 
 def _bootstrap_means(x: FloatArray, resamples: int, rng: np.random.Generator) -> FloatArray:
@@ -93,7 +93,7 @@ def paired_log_ratio_interval(
     ref_seconds: ArrayLike,
     cand_seconds: ArrayLike,
     *,
-    confidence: float = 0.95,
+    confidence: float = REPORTED_CONFIDENCE,
     resamples: int = 2000,
     rng: np.random.Generator | None = None,
 ) -> RatioEstimate:
@@ -138,7 +138,7 @@ def _pocock_confidence(schedule: tuple[int, ...], overall: float) -> float:
     return max(overall, 2.0 * float(special.ndtr(c)) - 1.0)
 
 
-def sequential_confidence(looks: int | Sequence[int], overall: float = 0.95) -> float:
+def sequential_confidence(looks: int | Sequence[int], overall: float = REPORTED_CONFIDENCE) -> float:
     """Per-look two-sided confidence so that all looks together keep ``overall``.
 
     ``looks``: a number of equally spaced looks, or the schedule itself (the
@@ -160,7 +160,7 @@ def sequential_confidence(looks: int | Sequence[int], overall: float = 0.95) -> 
     return _pocock_confidence(schedule, overall)
 
 
-def look_schedule(min_pairs: int, max_pairs: int, growth: float = 1.25) -> tuple[int, ...]:
+def look_schedule(min_pairs: int, max_pairs: int, growth: float = LOOK_GROWTH) -> tuple[int, ...]:
     """Pair counts at which to look: ``min_pairs``, then ``growth`` times more, to max."""
     if min_pairs < 3 or max_pairs < min_pairs or growth <= 1:
         raise ValueError("need 3 <= min_pairs <= max_pairs and growth > 1")
@@ -190,8 +190,8 @@ class SequentialRatioTest:
         *,
         max_pairs: int = MAX_PAIRS,
         min_pairs: int = MIN_PAIRS,
-        growth: float = 1.25,
-        overall: float = 0.95,
+        growth: float = LOOK_GROWTH,
+        overall: float = REPORTED_CONFIDENCE,
         rng: np.random.Generator | None = None,
     ) -> None:
         self.schedule: Final = look_schedule(min(min_pairs, max_pairs), max_pairs, growth)
@@ -225,7 +225,7 @@ class SequentialRatioTest:
         self._ref.append(float(ref_seconds))
         self._cand.append(float(cand_seconds))
 
-    def estimate(self, confidence: float = 0.95) -> RatioEstimate:
+    def estimate(self, confidence: float = REPORTED_CONFIDENCE) -> RatioEstimate:
         """A nominal (not sequentially widened) interval over all pairs, for reports."""
         return self._interval(self.pairs, confidence)
 

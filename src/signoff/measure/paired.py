@@ -19,6 +19,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 import numpy as np
 
+from signoff.measure._numeric import Pair
 from signoff.measure.intervals import Decision, RatioEstimate, SequentialRatioTest
 from signoff.measure.rules import (
     DECISION_CONFIDENCE,
@@ -32,7 +33,6 @@ from signoff.measure.rules import (
 from signoff.verdict import CheckResult, Verdict
 
 F = TypeVar("F")
-Pair = tuple[float, float]  # (reference, candidate): the cost of one unit of work on each side
 DecidedBy = Literal["interval", "gross margin", "sign test", "budget"]
 Progress = Callable[[int, int, float], None]  # (pairs done, most pairs, seconds of budget left)
 

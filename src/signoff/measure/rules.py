@@ -15,6 +15,10 @@ from typing import Final
 MIN_PAIRS: Final = 16
 # Its last: a close case decides within this many pairs or not at all (14 looks from 16).
 MAX_PAIRS: Final = 300
+# Between them, each look has this many times the pairs of the one before: looks
+# often enough that a clear case ends early, few enough that the Pocock correction
+# for looking 14 times stays mild.
+LOOK_GROWTH: Final = 1.25
 # Overall confidence of the sequential decision, across all its looks: 98%
 # two-sided, so a true ratio at the bound is judged wrongly either way at most
 # 1% of the time (the A/A target), and a ratio well inside it far less often.

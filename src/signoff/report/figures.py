@@ -9,8 +9,9 @@ JSON, so every value is checked (``number``, ``numbers``) before it is drawn.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
+from signoff.measure.fit import GROWTH_CLASSES, fitted_times
 from signoff.report.svg import (
     MAX_POINTS,
     Axis,
@@ -27,24 +28,6 @@ from signoff.report.svg import (
 
 REFERENCE_COLOR = "#0550ae"
 CANDIDATE_COLOR = "#bc4c00"
-_CURVES = ("O(1)", "O(log n)", "O(n)", "O(n log n)", "O(n^2)", "O(n^3)")
-_GROWTH: dict[str, Callable[[float], float]] = {
-    "O(log n)": math.log, "O(n)": lambda n: n, "O(n log n)": lambda n: n * math.log(n),
-    "O(n^2)": lambda n: n * n, "O(n^3)": lambda n: n**3,
-}
-
-
-def fitted_curve(label: str, a: float, b: float, sizes: Sequence[float]) -> list[float] | None:
-    """``t(n) = a + b*g(n)/g(max n)`` of a growth class over ``sizes``; None where it has no curve."""
-    if label == "O(1)":
-        return [a for _ in sizes]
-    g = _GROWTH.get(label)
-    top = max(sizes, default=0.0)
-    if g is None or top <= 1.0 or min(sizes) < 1.0:
-        return None
-    return [a + b * g(n) / g(top) for n in sizes]
-
-
 def growth_plot(sizes: Sequence[float], sides: Sequence[tuple[str, Sequence[float], str, Marker]],
                 curves: Sequence[tuple[str, str, float, float]]) -> str:
     """Log-log seconds against size: ``sides`` are (label, seconds, colour, marker) point sets,
@@ -54,7 +37,7 @@ def growth_plot(sizes: Sequence[float], sides: Sequence[tuple[str, Sequence[floa
     smooth = [low * (high / low) ** (k / 60) for k in range(61)]
     drawn: list[tuple[str, list[float], str]] = []
     for label, growth, a, b in curves:
-        ys = fitted_curve(growth, a, b, smooth) if usable else None
+        ys = fitted_times(growth, a, b, smooth) if usable else None
         if ys is not None:
             color = REFERENCE_COLOR if label.startswith("reference") else CANDIDATE_COLOR
             drawn.append((label, ys, color))
@@ -141,7 +124,7 @@ def _curve(evidence: Mapping[str, object], side: str) -> tuple[str, str, float, 
     named = evidence.get(f"{side}_class")
     growth = named if isinstance(named, str) and named in coefficients else fit.get("best")
     pair = numbers(coefficients.get(growth)) if isinstance(growth, str) else []
-    if len(pair) != 2 or not all(math.isfinite(x) for x in pair) or growth not in _CURVES:
+    if len(pair) != 2 or not all(math.isfinite(x) for x in pair) or growth not in GROWTH_CLASSES:
         return None
     return f"{side} fit {growth}", str(growth), pair[0], pair[1]
 

@@ -4,28 +4,22 @@ Each writer replaces an existing file only when it is a report of its own kind
 (a mistyped ``--json spec.py`` must not destroy the user's work). A run checks
 the paths with ``check_report_paths`` before it starts, so a refused path
 costs a one-line error at once, not the verdict table of a run that took
-minutes; the writers check again when they write.
+minutes; the writers check again when they write (one rule: ``atomic``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from signoff.errors import SpecError
-
-# Each writer's own test of "this file is a report of mine": one rule, kept with its writer.
-from signoff.report.html import _is_signoff_html, write_html
-from signoff.report.json_report import _is_signoff_report, write_json
-from signoff.report.junit import _is_signoff_junit, write_junit
+from signoff.report.atomic import ReportKind
+from signoff.report.html import HTML, write_html
+from signoff.report.json_report import JSON, write_json
+from signoff.report.junit import JUNIT, write_junit
 from signoff.verdict import RunResult
 
-_KINDS: dict[str, tuple[str, Callable[[Path], bool]]] = {  # option -> (what it is, is_ours)
-    "json": ("a signoff report", _is_signoff_report),
-    "html": ("a signoff HTML report", _is_signoff_html),
-    "junit": ("a JUnit XML report written by signoff", _is_signoff_junit),
-}
+_KINDS: dict[str, ReportKind] = {"json": JSON, "html": HTML, "junit": JUNIT}  # by option
 
 
 def check_report_paths(*, json: Path | None = None, html: Path | None = None,
@@ -33,14 +27,8 @@ def check_report_paths(*, json: Path | None = None, html: Path | None = None,
     """SpecError, naming the option, for a path its writer would refuse: a folder, or a file
     that exists and is not a report of that kind."""
     for option, path in (("json", json), ("html", html), ("junit", junit)):
-        if path is None:
-            continue
-        what, is_ours = _KINDS[option]
-        if path.is_dir():
-            raise SpecError(f"--{option} {path}: is a folder; give a file name")
-        if path.exists() and not is_ours(path):
-            raise SpecError(f"--{option} {path}: the file exists and is not {what}; "
-                            "refusing to overwrite it (remove it or choose another name)")
+        if path is not None:
+            _KINDS[option].refuse(path, f"--{option}")
 
 
 def write_reports(result: RunResult, *, json: Path | None = None, html: Path | None = None,

@@ -12,16 +12,14 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from signoff.criteria import view_of
 from signoff.criteria.base import Layout
-from signoff.errors import SpecError
 from signoff.report import figures, svg
+from signoff.report.atomic import ReportKind, read_head, write_atomically
+from signoff.report.views import view_of
 from signoff.verdict import REPORT_SCHEMA, CheckResult, RunResult
 
 GENERATOR_META = '<meta name="generator" content="signoff">'
@@ -364,36 +362,11 @@ footer{color:var(--muted);font-size:12px;padding:30px 24px 40px}
 def write_html(result: RunResult, path: Path) -> None:
     """Write the report to ``path`` atomically; an existing file is replaced only when it is
     itself a signoff HTML report (SpecError otherwise, the file left as it was)."""
-    write_atomically(render_html(result), Path(path), what="a signoff HTML report", is_ours=_is_signoff_html)
-
-
-def write_atomically(text: str, path: Path, *, what: str, is_ours: Callable[[Path], bool]) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename, never over a stranger's file."""
-    if path.is_dir():
-        raise SpecError(f"{path}: is a folder; give a file name for {what}")
-    if path.exists() and not is_ours(path):
-        raise SpecError(f"{path}: the file exists and is not {what}; refusing to overwrite it "
-                        "(remove it or choose another name)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as file:
-            file.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-
-
-def read_head(path: Path, size: int = 4096) -> str:
-    """The first ``size`` bytes of a file as text; empty when it cannot be read."""
-    try:
-        with path.open("rb") as file:
-            return file.read(size).decode("utf-8", errors="replace")
-    except OSError:
-        return ""
+    write_atomically(render_html(result), Path(path), HTML)
 
 
 def _is_signoff_html(path: Path) -> bool:
     return GENERATOR_META in read_head(path)
+
+
+HTML = ReportKind("a signoff HTML report", _is_signoff_html)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from signoff.errors import SpecError
+from signoff.report.atomic import ReportKind, write_atomically
 from signoff.verdict import REPORT_SCHEMA, RunResult
 
 
@@ -18,23 +17,7 @@ def write_json(data: dict[str, Any], path: Path) -> None:
     An existing file is replaced only when it is itself a signoff report, so
     a mistyped ``--json spec.py`` cannot destroy the user's work.
     """
-    if path.is_dir():
-        raise SpecError(f"--json {path}: is a folder; give a file name")
-    if path.exists() and not _is_signoff_report(path):
-        raise SpecError(
-            f"--json {path}: the file exists and is not a signoff report; "
-            "refusing to overwrite it (remove it or choose another name)"
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            json.dump(data, file, indent=2, default=repr)
-            file.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    write_atomically(json.dumps(data, indent=2, default=repr) + "\n", Path(path), JSON, "--json")
 
 
 def read_report(path: Path) -> RunResult:
@@ -57,3 +40,6 @@ def _is_signoff_report(path: Path) -> bool:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return False
     return isinstance(data, dict) and str(data.get("schema", "")).startswith("signoff.")
+
+
+JSON = ReportKind("a signoff report", _is_signoff_report)

@@ -15,9 +15,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from pathlib import Path
 
-from signoff.criteria import view_of
-from signoff.report.html import plain, printable, read_head, write_atomically
+from signoff.report.atomic import ReportKind, read_head, write_atomically
+from signoff.report.html import plain, printable
 from signoff.report.svg import number
+from signoff.report.views import view_of
 from signoff.verdict import CheckResult, RunResult
 
 MARKER = "<!-- signoff: JUnit XML report -->"
@@ -112,10 +113,12 @@ def _rounded(value: object) -> object:
 def write_junit(result: RunResult, path: Path) -> None:
     """Write the JUnit report to ``path`` atomically; an existing file is replaced only when it is
     itself a signoff JUnit report (SpecError otherwise, the file left as it was)."""
-    write_atomically(render_junit(result), Path(path), what="a JUnit XML report written by signoff",
-                     is_ours=_is_signoff_junit)
+    write_atomically(render_junit(result), Path(path), JUNIT)
 
 
 def _is_signoff_junit(path: Path) -> bool:
     head = read_head(path, 1024)
     return head.lstrip().startswith("<?xml") and MARKER in head
+
+
+JUNIT = ReportKind("a JUnit XML report written by signoff", _is_signoff_junit)

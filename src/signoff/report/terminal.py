@@ -13,8 +13,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from signoff.criteria import view_of
 from signoff.criteria.base import Line
+from signoff.report.views import view_of
 from signoff.verdict import CheckResult, RunResult, Verdict
 
 STYLES: dict[Verdict, str] = {
@@ -45,7 +45,7 @@ def verdict_table(result: RunResult) -> Table:
 def failure_details(result: RunResult) -> Iterator[RenderableType]:
     """A panel per failed check whose evidence view has details to show, then its replay command.
 
-    The details are the check's own (``signoff.criteria.view_of``): a
+    The details are the check's own (``signoff.report.views.view_of``): a
     counterexample, a SQL script, an invariant's plans. The command is printed
     on its own, unwrapped line, so that it can be copied whole from any
     terminal width.

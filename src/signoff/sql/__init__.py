@@ -12,8 +12,10 @@
 - ``workers``: those workers as signoff's process sees them;
 - ``corpus``: a corpus run on every engine at once, differences classified;
 - ``differential``, ``generate``, ``metamorphic``, ``minimize``: generated scripts and the TLP/NoREC
-  oracles, each failure shrunk to its smallest script;
-- ``invariants``, ``growth``: the performance invariants, each a check;
+  oracles, each failure shrunk to its smallest script; ``scripts``: what those share (drawing
+  within the budget, running on both engines, comparing statement by statement);
+- ``invariants``, ``growth``: the performance invariants, each a check; ``judge``: what every
+  invariant needs (both workers, preparing, timing);
 - ``views``: how the reports show these checks;
 - ``suite``: ``run_sql``, the whole suite as a library call (``signoff.cli.sql`` is the command).
 

@@ -36,12 +36,13 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from signoff.outcomes import Outcome
+from signoff.progress import Progress
 from signoff.sql.minimize import (
     MINIMIZE_EACH_S,
     MINIMIZE_TOTAL_S,
@@ -71,7 +72,6 @@ SQL_SHOWN = 400  # characters of a record's SQL kept in an example
 CLASSES = ("wrong_result", "wrong_error", "unsupported", "crash", "hang", "not_run")
 FAILING = frozenset({"wrong_result", "wrong_error", "unsupported", "crash", "hang"})
 TRY_AT_LEAST_S = 1.0  # the shortest time limit of one try of the minimiser, near the end of its budget
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,11 +31,11 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from signoff.criteria.hypothesis_run import shrink_seeded
+from signoff.progress import Progress
 from signoff.sql.generate import Script, scripts
 from signoff.sql.scripts import Difference, Fault, compare_steps, draw_scripts, run_in_parallel
 from signoff.sql.workers import SqlWorker
@@ -48,7 +48,6 @@ SHRINK_TOTAL_S = 30.0  # all classes together
 EXAMPLES_KEPT = 3  # more examples kept per class, beside the shrunk one
 REDUCE_BUDGET_S = 5.0  # per class: dropping statements the examples do not need
 FAILING = ("wrong_result", "wrong_error", "unsupported", "crash", "hang")
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass

@@ -9,15 +9,15 @@ only knows how to ask the engines.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from signoff.progress import Progress
 from signoff.runner.measure import Fault, calibrate, time_calls
 from signoff.sql.workers import SETUP_TIMEOUT_S, SqlWorker, call_all, case
 from signoff.verdict import CheckResult, Verdict
 
-Progress = Callable[[str, int, int], None]  # (invariant, done, total)
 Job = tuple[str, int]  # (workload, size)
 Seconds = dict[tuple[str, str], float]  # (role, workload) -> seconds per call
 SHORT_REPR = 300  # characters of an engine's answer kept as evidence

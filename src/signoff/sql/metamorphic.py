@@ -29,13 +29,14 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from hypothesis import strategies as st
 
 from signoff.criteria.hypothesis_run import shrink_seeded
+from signoff.progress import Progress
 from signoff.sql.differential import shrink_note
 from signoff.sql.driver import ScriptStep
 from signoff.sql.generate import Database, databases, expressions, sources
@@ -48,7 +49,6 @@ DEFAULT_BUDGET_S = 45.0  # drawing and running; shrinking has its own
 SHRINK_BUDGET_S = 15.0
 ORACLES = ("tlp_where", "tlp_distinct", "tlp_aggregate", "norec")
 AGGREGATES = ("MIN", "MAX", "COUNT(*)", "COUNT")
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,14 @@ beside a checkout.
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from signoff.errors import SpecError, TargetError
+from signoff.inputs import seed_or_fresh
+from signoff.progress import Progress
 from signoff.runner.process import LoadFailure
 from signoff.sql import differential, metamorphic
 from signoff.sql.corpus import corpus_check, run_corpus
@@ -44,7 +45,6 @@ DEFAULT_SAMPLE = (  # files of SQLite's sqllogictest corpus, relative to its roo
     "index/commute/10/slt_good_10.test",
 )
 DEFAULT_CORPUS_BUDGET_S = 90.0
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def run_sql(options: SqlOptions) -> RunResult:
     reference_engine = resolve_engine(options.reference)
     candidate_engines = [resolve_engine(text) for text in options.candidates]
     files = corpus_files(options.corpus, options.sample)
-    seed = options.seed if options.seed is not None else random.randrange(2**32)
+    seed = seed_or_fresh(options.seed)
     started = time.monotonic()
     with WorkerPool(options.timeout_s) as pool:
         reference = pool.start(reference_engine, "reference")

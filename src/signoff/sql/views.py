@@ -2,7 +2,7 @@
 metamorphic checks, and each performance invariant.
 
 ``VIEWS`` maps each check's name to its ``EvidenceView``; the reports find it
-through ``signoff.criteria.view_of``, which imports this module on first use.
+through ``signoff.report.views.view_of``, which imports this module on first use.
 The details of a failure are plain lines of (text, style) segments: the
 examples with their smallest scripts, or an invariant's plans and counts.
 """

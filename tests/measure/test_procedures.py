@@ -1,0 +1,138 @@
+"""The two procedures of the measurement core on synthetic times: no worker, no clock.
+
+``measure_ratio`` and ``measure_growth`` only see the numbers their callers
+hand them, so every rule (when to stop, what decides, how a fault is handed
+back) is tested here on times drawn from known distributions.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from signoff.measure.growth import judge_growth, measure_growth
+from signoff.measure.paired import measure_ratio
+from signoff.measure.rules import EXPLOSION_RATIO, GROSS_PAIRS, MAX_PAIRS, MIN_PAIRS, MIN_SIZES
+
+BUDGET_S = 600.0  # never reached: these procedures are judged on the pairs they are given
+
+
+@dataclass(frozen=True)
+class Broke:
+    """A fault of the caller's own type, as the procedures must hand it back."""
+
+    unfit: bool
+    description: str = "timed out"
+
+
+def pairs_of(ratio: float, noise: float, seed: int):
+    rng = np.random.default_rng(seed)
+
+    def measure_pair() -> tuple[float, float]:
+        reference = 1e-3 * rng.lognormal(0.0, noise)
+        return reference, ratio * 1e-3 * rng.lognormal(0.0, noise)
+
+    return measure_pair
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_candidate_as_fast_as_the_reference_passes_on_the_interval(seed: int) -> None:
+    run = measure_ratio(pairs_of(1.0, 0.05, seed), at_most=1.2, budget_s=BUDGET_S, seed=seed)
+    assert (run.decision, run.decided_by) == ("pass", "interval")
+    assert MIN_PAIRS <= len(run.pairs) < MAX_PAIRS
+    assert run.estimate is not None and 0.9 < run.estimate.ratio < 1.1
+
+
+def test_a_candidate_half_again_slower_than_the_bound_fails_on_the_interval() -> None:
+    run = measure_ratio(pairs_of(1.8, 0.05, 1), at_most=1.2, budget_s=BUDGET_S, seed=1)
+    assert (run.decision, run.decided_by) == ("fail", "interval")
+    assert run.result("speed", lambda r: f"{r:.3g}x", "pair", {}).verdict == "fail"
+
+
+def test_a_huge_margin_fails_after_the_first_few_pairs() -> None:
+    run = measure_ratio(pairs_of(20_000.0, 0.3, 2), at_most=1.2, budget_s=BUDGET_S, seed=2)
+    assert (run.decision, run.decided_by) == ("fail", "gross margin")
+    assert len(run.pairs) == GROSS_PAIRS
+    assert "over 100x the bound" in run.result("speed", str, "pair", {}).summary
+
+
+def test_a_ratio_at_the_bound_is_undecided_when_the_pairs_run_out() -> None:
+    run = measure_ratio(pairs_of(1.2, 0.3, 3), at_most=1.2, budget_s=BUDGET_S, seed=3, max_pairs=MIN_PAIRS)
+    assert len(run.pairs) == MIN_PAIRS
+    assert run.decision == "undecided" and run.verdict == "inconclusive"
+
+
+def test_a_fault_ends_the_pairs_and_is_handed_back_as_it_is() -> None:
+    good = pairs_of(1.0, 0.05, 4)
+    calls = iter(range(100))
+    broke = Broke(unfit=True)
+
+    def measure_pair() -> tuple[float, float] | Broke:
+        return broke if next(calls) == 5 else good()
+
+    run = measure_ratio(measure_pair, at_most=1.2, budget_s=BUDGET_S, seed=4)
+    assert run.fault is broke and len(run.pairs) == 5
+
+
+SIZES = [1000 * 2**k for k in range(10)]
+
+
+def times_of(reference, candidate, seed: int, *, faults=None):
+    """``measure_at`` over synthetic seconds ``reference(n)``, ``candidate(n)`` with 3% noise."""
+    rng = np.random.default_rng(seed)
+
+    def measure_at(size: int, first: bool) -> tuple[float, float] | Broke:
+        if faults and size in faults:
+            return faults[size]
+        return reference(size) * rng.lognormal(0, 0.03), candidate(size) * rng.lognormal(0, 0.03)
+
+    return measure_at
+
+
+@pytest.mark.parametrize("revisit", [True, False])
+def test_a_candidate_of_the_references_class_keeps_pace(revisit: bool) -> None:
+    measure_at = times_of(lambda n: 1e-7 * n, lambda n: 3e-7 * n, seed=5)
+    run = measure_growth(SIZES, measure_at, repeats=3, budget_s=BUDGET_S, revisit=revisit,
+                         rng=random.Random(5))
+    assert run.sizes == tuple(SIZES) and all(len(run.samples[n]) == 3 for n in SIZES)
+    judged = judge_growth(run, "reference")
+    assert judged.verdict == "pass", judged.summary
+    assert judged.evidence["candidate_class"] == judged.evidence["reference_class"] == "O(n)"
+
+
+def test_a_quadratic_candidate_fails_against_a_linear_reference() -> None:
+    measure_at = times_of(lambda n: 1e-6 * n, lambda n: 1e-12 * n * n, seed=6)
+    run = measure_growth(SIZES, measure_at, repeats=3, budget_s=BUDGET_S, revisit=True, rng=random.Random(6))
+    assert run.stop == ""  # 1e-6 n^2 / n stays under the explosion ratio here
+    judged = judge_growth(run, "reference")
+    assert judged.verdict == "fail", judged.summary
+    assert judged.evidence["candidate_class"] == "O(n^2)"
+
+
+def test_an_explosion_stops_the_sizes_and_fails_before_the_fit_has_enough() -> None:
+    # Ratio 0.1 n: 100x at the first size, over EXPLOSION_RATIO (and 8x grown) at 16,000.
+    measure_at = times_of(lambda n: 1e-8 * n, lambda n: 1e-9 * n * n, seed=7)
+    run = measure_growth(SIZES, measure_at, repeats=3, budget_s=BUDGET_S, revisit=True, rng=random.Random(7))
+    assert run.stop == "explosion" and run.sizes[-1] == 16_000 and len(run.sizes) < MIN_SIZES
+    assert run.ratios()[-1] >= EXPLOSION_RATIO
+    judged = judge_growth(run, "reference")
+    assert judged.verdict == "fail" and "explodes" in judged.summary
+
+
+def test_a_size_the_candidate_cannot_do_stops_the_sizes_and_fails() -> None:
+    measure_at = times_of(lambda n: 1e-7 * n, lambda n: 1e-7 * n, seed=8,
+                          faults={8000: Broke(unfit=True, description="timed out after 10 s")})
+    run = measure_growth(SIZES, measure_at, repeats=3, budget_s=BUDGET_S, revisit=True, rng=random.Random(8))
+    assert run.stop == "unfit" and run.sizes == (1000, 2000, 4000) and run.fault is None
+    judged = judge_growth(run, "reference")
+    assert judged.verdict == "fail" and "timed out after 10 s at size 8000" in judged.summary
+
+
+def test_a_fault_that_is_not_the_candidates_is_handed_back_with_the_sizes_measured() -> None:
+    broke = Broke(unfit=False, description="the reference crashed")
+    measure_at = times_of(lambda n: 1e-7 * n, lambda n: 1e-7 * n, seed=9, faults={4000: broke})
+    run = measure_growth(SIZES, measure_at, repeats=3, budget_s=BUDGET_S, revisit=True, rng=random.Random(9))
+    assert run.fault is broke and run.fault_size == 4000 and run.sizes == (1000, 2000)
