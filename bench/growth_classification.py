@@ -13,12 +13,12 @@ size; the garbage collector off while timing; each timing a batch of calls
 lasting about as long as one call at the largest size (at least 1 ms, at most
 20 ms; thousands of calls for the O(1) and O(log n) functions); repetitions of
 all sizes in a new random order each time (at least 5, as many as the budget
-allows); per size, the fastest timing (the size summary of
-``signoff.measure.growth``); then ``classify_growth``. The "polished
-medians" column classifies the same timings by the median over repetitions
-after removing each repetition's common speed factor (``size_medians`` below,
-the scaling criterion's summary before issue 12), "plain medians" by the
-plain per-size median.
+allows); per size, the median over repetitions after removing each
+repetition's common speed factor (``fit.size_medians``: the size summary of
+``signoff.measure.growth`` when it has rounds, as ``scaling`` does); then
+``classify_growth``. The "fastest" column classifies the same timings by the
+fastest per size (the summary without rounds: the SQL scaling invariants,
+whose tables grow in place), "plain medians" by the plain per-size median.
 
 big-O (``import big_o``, not a signoff dependency) gets the same functions and
 size range (spaced linearly, its way), about the same budget and its own
@@ -51,13 +51,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from signoff.measure.fit import GROWTH_CLASSES, classify_growth
+from signoff.measure.fit import GROWTH_CLASSES, classify_growth, size_medians
 
 MIN_TIMING_S = 0.001  # each timing is a batch of calls lasting at least this long
 MAX_TIMING_S = 0.020  # ... and, when the largest size takes longer, up to this long
 MIN_REPS = 5  # each size is timed at least this many times
-# The columns: signoff's size summary (the fastest), two medians for comparison, big-O.
-TOOLS = ("signoff", "polished", "median", "big-O")
+# The columns: signoff's size summary with rounds (the polish), the fastest, the plain median, big-O.
+TOOLS = ("signoff", "fastest", "median", "big-O")
 
 
 # ----------------------------------------------------------------- subjects
@@ -222,31 +222,6 @@ def steps(start: int, factor: float, count: int) -> tuple[int, ...]:
     return tuple(round(start * factor**i) for i in range(count))
 
 
-def size_medians(samples: Sequence[Sequence[float]]) -> list[float]:
-    """Typical seconds per size from ``samples[repetition][size]`` (for the "polished" column).
-
-    Tukey's median polish on log times: each repetition's common speed factor
-    (the machine slower for a while) is taken out before the median per size,
-    so a slow spell over some repetitions does not bend the curve.
-    """
-    import numpy as np
-
-    table = np.asarray(samples, dtype=np.float64)
-    if table.ndim != 2:
-        raise ValueError("samples must be a table: one row per repetition, one column per size")
-    residual = np.log(table.ravel()).reshape(table.shape)
-    rows = np.zeros(table.shape[0])
-    cols = np.zeros(table.shape[1])
-    for _ in range(10):
-        step = np.median(residual, axis=1)
-        rows += step
-        residual -= step[:, None]
-        step = np.median(residual, axis=0)
-        cols += step
-        residual -= step[None, :]
-    return [float(t) for t in np.exp(cols + np.median(rows))]
-
-
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -399,8 +374,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             clock = time.perf_counter()
             samples = signoff_timings(case, args.budget_s, rng)  # [size][repetition]
             table = list(zip(*samples, strict=True))  # [repetition][size]
-            labels["signoff"].append(classify_growth(case.sizes, [min(s) for s in samples]).label)
-            labels["polished"].append(classify_growth(case.sizes, size_medians(table)).label)
+            labels["signoff"].append(classify_growth(case.sizes, size_medians(table)).label)
+            labels["fastest"].append(classify_growth(case.sizes, [min(s) for s in samples]).label)
             plain = [statistics.median(s) for s in samples]
             labels["median"].append(classify_growth(case.sizes, plain).label)
             raw.append({"case": case.name, "truth": case.truth, "sizes": case.sizes,
@@ -429,7 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
 
     head = f"{'ok%':>5} {'wrong':>5} {'amb%':>5}"
-    print(f"{'':<50} | {'signoff':^17} | {'polished medians':^17} | {'plain medians':^17} | {'big-O':^11}")
+    print(f"{'':<50} | {'signoff':^17} | {'fastest':^17} | {'plain medians':^17} | {'big-O':^11}")
     print(f"{'function':<24} {'class':<11} {'sizes':<12} | {head} | {head} | {head} | "
           f"{'ok%':>5} {'wrong':>5}")
     print("-" * 124)

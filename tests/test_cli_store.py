@@ -89,6 +89,9 @@ def test_a_run_killed_with_sigkill_leaves_a_readable_store_with_its_finished_che
     [finished] = [c for c in data["candidates"] if c["checks"]]
     assert finished["target"] == "ref.py:f" and finished["checks"][0]["verdict"] == "pass"
     assert report.returncode == 3
+    # Its one check passed, the run did not: every report of it says so.
+    assert data["verdict"] == "error" and "did not finish" in data["stopped"]
+    assert "did not finish" in report.stdout
 
 
 def test_a_stored_run_is_reported_in_the_spec_order_though_cheap_checks_run_first(tmp_path):

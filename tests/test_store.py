@@ -496,3 +496,13 @@ def test_environment_records_the_git_commit_and_dirty_flag(tmp_path: Path) -> No
     assert capture_environment(tmp_path)["git"] == {"commit": head, "dirty": False}
     (tmp_path / "f.txt").write_text("two\n")
     assert capture_environment(tmp_path)["git"] == {"commit": head, "dirty": True}
+
+
+def test_a_run_stored_as_an_error_reads_back_as_one_though_its_checks_passed(store: Store) -> None:
+    run_id = _begin(store, ("a.py:f",))
+    store.record_check(run_id, "a.py:f", CheckResult("same_results", "pass", "same outcomes"))
+    store.finish_run(run_id, "error", 1.0)  # bad input found later in the run
+    result = store.load_run(run_id).result
+    assert result.verdict == "error" and result.stopped is not None and "error" in result.stopped
+    assert result.to_json()["verdict"] == "error"
+    assert RunResult.from_json(result.to_json()).verdict == "error"

@@ -13,20 +13,21 @@ import shlex
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from signoff.criteria import CheckContext, SameResults
 from signoff.criteria.base import ReferenceCache
 from signoff.criteria.cost import CostContext
 from signoff.errors import SpecError, TargetError
-from signoff.inputs import Call, seed_or_fresh
+from signoff.inputs import Call, check_case, seed_or_fresh
 from signoff.outcomes import Difference, Outcome, compare, compare_repeat
 from signoff.progress import BudgetProgress
 from signoff.runner.process import Limits, LoadFailure, Worker, run_cases
 from signoff.spec import Spec
 from signoff.specfile import LoadedSpec, load_corpus
 from signoff.targets import Target, parse_target
-from signoff.verdict import CandidateResult, CheckResult, RunResult
+from signoff.verdict import CandidateResult, CheckResult, RunResult, timed
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def check(
                     assert isinstance(worker, LoadFailure)
                     result = _load_failed(criterion.name, worker)
                 else:
-                    result = criterion.check(context)
+                    result = timed(partial(criterion.check, context))
                 checks[position] = result
                 if options.on_check:
                     options.on_check(target.text, result)
@@ -115,6 +116,7 @@ def replay(
     determinism: bool = True,
 ) -> Replayed:
     """Run one pickled input on the reference and the candidate again."""
+    check_case(case)
     target = parse_target(candidate, what="--candidate")
     preload = {loaded.module_name: str(loaded.path.resolve())} if loaded else {}
     reference = _start(Worker(spec.reference_target, _limits(spec), preload), "reference")
@@ -152,13 +154,7 @@ def _start(worker: Worker, role: str) -> Worker:
 
 
 def _load_failed(criterion: str, failure: LoadFailure) -> CheckResult:
-    cause = {
-        "import_failed": "failed to import",
-        "crashed": "crashed while importing",
-        "timeout": "did not finish importing in time",
-    }.get(failure.kind, failure.kind)
-    last_line = failure.detail.strip().splitlines()[-1] if failure.detail.strip() else ""
-    return CheckResult(criterion, "fail", f"candidate {cause}: {last_line}",
+    return CheckResult(criterion, "fail", f"candidate {failure.summary}",
                        {"load_failure": failure.kind, "detail": failure.detail})
 
 

@@ -65,8 +65,9 @@ def infer_inputs(func: Callable[..., Any], reference: str) -> Arguments:
 def _missing(reference: str, missing: list[str], parameters: list[str]) -> str:
     arguments = ""
     if parameters:
-        arguments = "\n        " + ",\n        ".join(
-            f"st.nothing(),  # {name}: replace with a strategy" for name in parameters
+        arguments = "\n        " + "\n        ".join(
+            f"st.nothing(),  # {name}: replace st.nothing() with a strategy, e.g. st.integers()"
+            for name in parameters
         ) + "\n    "
     return (
         f"cannot infer inputs for {reference}: no type hint for "

@@ -10,6 +10,8 @@ and where, before any worker starts.
 from __future__ import annotations
 
 import inspect
+import io
+import pickle
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +41,17 @@ class Call:
 
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def case(self, source: str = "an input") -> bytes:
+        """The call as a case for the workers: its pickled ``(args, kwargs)``. SpecError when it
+        cannot be pickled (a generator, a lambda, an open file), naming ``source`` (where the input
+        came from: the strategy, the workload's make) and the value."""
+        try:
+            return pickle.dumps((self.args, self.kwargs), pickle.HIGHEST_PROTOCOL)
+        except Exception as error:  # PicklingError, TypeError, AttributeError (a local class)...
+            raise SpecError(f"{source} is {self.render()[:200]}, which cannot be sent to a worker "
+                            f"({type(error).__name__}: {error}); inputs must be picklable: lists, dicts, "
+                            "numbers, strings, or objects of classes defined at module level") from None
 
     def render(self, name: str = "f") -> str:
         """The call as code: ``f([3, 1], key=None)``."""
@@ -121,9 +134,47 @@ def require_strategy(value: object, where: str) -> None:
             f"{where} must be a Hypothesis strategy (e.g. st.integers()), "
             f"not {type(value).__name__} {value!r}"
         )
+    if value.is_empty:  # st.nothing(): the placeholders of the starter spec signoff prints
+        raise SpecError(f"{where} is {value!r}, which draws no value: replace it with a strategy for that "
+                        "input, e.g. st.integers()")
 
 
 def require_positive(value: object, where: str) -> None:
     """SpecError unless ``value`` is a number > 0; ``where`` names the argument."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
         raise SpecError(f"{where} must be a number > 0, not {value!r}")
+
+
+class _Placeholder:
+    """Any class a case names, never imported: enough to see the case's outer shape."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> _Placeholder:
+        return object.__new__(cls)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def __setstate__(self, state: Any) -> None:
+        pass
+
+
+class _ShapeReader(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        return _Placeholder
+
+
+def check_case(data: bytes) -> None:
+    """SpecError unless ``data`` is a case as signoff writes them: a pickled ``(args, kwargs)``.
+
+    Read without importing or running anything the pickle names (every class it names is a
+    placeholder), so a case from anywhere can be checked before a worker is given it.
+    """
+    try:
+        value = _ShapeReader(io.BytesIO(data)).load()
+    except Exception as error:
+        raise SpecError(f"--case is not a pickled input ({type(error).__name__}: {error}); copy it whole "
+                        "from the report's replay command") from None
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], tuple | list)
+            and isinstance(value[1], dict)):
+        raise SpecError(f"--case is a pickled {type(value).__name__}, not an input (a pickled "
+                        "(args, kwargs)); copy it whole from the report's replay command")

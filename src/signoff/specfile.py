@@ -16,6 +16,7 @@ from pathlib import Path
 
 from signoff.errors import SpecError
 from signoff.inputs import Call
+from signoff.jsonl import jsonl_lines
 from signoff.spec import Spec, spec_folder
 
 
@@ -61,25 +62,20 @@ def load_spec(path: str | Path) -> LoadedSpec:
 
 def load_corpus(path: Path) -> list[Call]:
     """Supplied inputs: JSON lines of ``{"args": [...], "kwargs": {...}}``."""
-    if not path.is_file():
-        raise SpecError(f"inputs file not found: {path}")
     calls = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise SpecError(f"{path}:{number}: not JSON: {error.msg}") from None
-            if not isinstance(record, dict) or not set(record) <= {"args", "kwargs"}:
-                raise SpecError(
-                    f'{path}:{number}: expected {{"args": [...], "kwargs": {{...}}}}, got {line.strip()[:80]}'
-                )
-            positional, keywords = record.get("args", []), record.get("kwargs", {})
-            if not isinstance(positional, list) or not isinstance(keywords, dict):
-                raise SpecError(f'{path}:{number}: "args" must be a list and "kwargs" an object')
-            calls.append(Call(tuple(positional), keywords))
+    for number, line in jsonl_lines(path):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise SpecError(f"{path}:{number}: not JSON: {error.msg}") from None
+        if not isinstance(record, dict) or not set(record) <= {"args", "kwargs"}:
+            raise SpecError(
+                f'{path}:{number}: expected {{"args": [...], "kwargs": {{...}}}}, got {line.strip()[:80]}'
+            )
+        positional, keywords = record.get("args", []), record.get("kwargs", {})
+        if not isinstance(positional, list) or not isinstance(keywords, dict):
+            raise SpecError(f'{path}:{number}: "args" must be a list and "kwargs" an object')
+        calls.append(Call(tuple(positional), keywords))
     return calls
 
 

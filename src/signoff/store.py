@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, cast, get_args
 
 from signoff.errors import SignoffError
-from signoff.verdict import CandidateResult, CheckResult, RunResult, Verdict
+from signoff.verdict import CandidateResult, CheckResult, RunResult, Verdict, combine
 
 DEFAULT_STORE = Path(".signoff") / "runs.db"
 SCHEMA_VERSION = 2  # 2: checks.position
@@ -106,6 +106,11 @@ class CheckChange:
     ratio_after: float | None = None
     class_before: str | None = None
     class_after: str | None = None
+
+    @property
+    def regressed(self) -> bool:
+        """The check was a pass and is not one now (fail, inconclusive, error or gone)."""
+        return self.verdict_before == "pass" and self.verdict_after != "pass"
 
     @property
     def changed(self) -> bool:
@@ -276,14 +281,20 @@ class Store:
 
     def resolve(self, ref: str) -> str:
         """The id of the run ``ref`` names: an id, a prefix of one, its random suffix,
-        or ``latest``/``last``."""
+        ``latest``/``last``, or ``latest~N`` (the run N before the latest)."""
         key = ref.strip().lower()
         if not key:
             raise StoreError("an empty run id names no run; `signoff history` lists them")
-        if key in LATEST_ALIASES:
-            if latest := self.list_runs(limit=1):
-                return latest[0].id
-            raise StoreError(f"no runs recorded in {self.path} yet")
+        alias, tilde, back = key.partition("~")
+        if alias in LATEST_ALIASES:
+            if tilde and not back.isdigit():
+                raise StoreError(f"{ref!r}: after '~' comes how many runs back, as in latest~1")
+            steps = int(back) if tilde else 0
+            runs = self.list_runs(limit=steps + 1)
+            if len(runs) > steps:
+                return runs[steps].id
+            raise StoreError(f"{ref!r}: {self.path} holds {len(runs)} run(s)" if runs
+                             else f"no runs recorded in {self.path} yet")
         with self._locked():  # a prefix of the id, else its random suffix alone ("k3f9")
             ids = self._ids_where(1, key) or self._ids_where(17, key)
         if key in ids:
@@ -323,9 +334,8 @@ class Store:
                 CheckResult(criterion, _verdict(verdict), text, json.loads(evidence))
             )
         results = tuple(CandidateResult(name, tuple(found)) for name, found in by_candidate.items())
-        result = RunResult(
-            summary.reference, int(row[7]), results, summary.spec, summary.duration_s or 0.0
-        )
+        result = RunResult(summary.reference, int(row[7]), results, summary.spec, summary.duration_s or 0.0,
+                           stopped=_stopped(summary.verdict, results))
         return StoredRun(
             **{f.name: getattr(summary, f.name) for f in fields(RunSummary)},
             seed=int(row[7]),
@@ -389,6 +399,15 @@ def _summary(row: Sequence[Any]) -> RunSummary:
         verdict=UNFINISHED if verdict is None else str(verdict),
         duration_s=None if duration_s is None else float(duration_s),
     )
+
+
+def _stopped(verdict: str, candidates: Sequence[CandidateResult]) -> str | None:
+    """Why a stored run ended otherwise than its recorded checks say, if it did."""
+    if verdict == UNFINISHED:
+        return "the run did not finish (it was killed, or is still running): its checks so far are shown"
+    if verdict == "error" and candidates and combine(c.verdict for c in candidates) != "error":
+        return "the run stopped with an error (bad input found during the run)"
+    return None
 
 
 def _verdict(value: str) -> Verdict:  # never read an unknown verdict as a pass

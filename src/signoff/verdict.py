@@ -7,7 +7,9 @@ DESIGN.md (``"schema": "signoff.report/1"``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import dataclasses
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -30,6 +32,18 @@ def combine(verdicts: Iterable[Verdict]) -> Verdict:
         if _SEVERITY[verdict] > _SEVERITY[worst]:
             worst = verdict
     return worst
+
+
+def timed(run: Callable[[], CheckResult], since: float | None = None) -> CheckResult:
+    """``run()``'s check result, with the seconds it took (from ``since``, a ``time.monotonic()``
+    reading, when its work began earlier) as its evidence ``duration_s``: what the JUnit report
+    shows as the test case's time. A duration the check measured itself is kept."""
+    started = time.monotonic() if since is None else since
+    result = run()
+    if "duration_s" in result.evidence:
+        return result
+    return dataclasses.replace(result, evidence={**result.evidence,
+                                                 "duration_s": round(time.monotonic() - started, 3)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +73,8 @@ class CandidateResult:
 
     @property
     def verdict(self) -> Verdict:
-        return combine(check.verdict for check in self.checks)
+        """The worst check's verdict; an error when nothing was checked (never a pass)."""
+        return combine(check.verdict for check in self.checks) if self.checks else "error"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -78,12 +93,17 @@ class RunResult:
     candidates: tuple[CandidateResult, ...]
     spec: str | None = None
     duration_s: float = 0.0
+    # Why the run ended before its checks did, when it did: bad input found during the run, or a
+    # run that never finished (killed). Its checks may all have passed; the run did not.
+    stopped: str | None = None
 
     @property
     def verdict(self) -> Verdict:
-        """The worst candidate's verdict; an error when there was no candidate (a batch with no
-        sample to judge): nothing judged is never a pass."""
-        return combine(candidate.verdict for candidate in self.candidates) if self.candidates else "error"
+        """The worst candidate's verdict; an error when the run stopped early or there was no
+        candidate (a batch with no sample to judge): nothing judged is never a pass."""
+        if self.stopped is not None or not self.candidates:
+            return "error"
+        return combine(candidate.verdict for candidate in self.candidates)
 
     @property
     def exit_code(self) -> int:
@@ -97,6 +117,7 @@ class RunResult:
             "reference": self.reference,
             "spec": self.spec,
             "duration_s": round(self.duration_s, 3),
+            **({"stopped": self.stopped} if self.stopped is not None else {}),
             "candidates": [candidate.to_json() for candidate in self.candidates],
         }
 
@@ -124,4 +145,5 @@ class RunResult:
             candidates=candidates,
             spec=data.get("spec"),
             duration_s=data.get("duration_s", 0.0),
+            stopped=data.get("stopped"),
         )

@@ -151,9 +151,14 @@ def test_a_batch_is_a_run_like_any_other_html_junit_history_compare_report(human
     assert history[1]["candidates"] == ["HumanEval/0#0", "HumanEval/0#1"]
     with Store(tmp_path / ".signoff" / "runs.db") as store:
         assert store.load_run(before).command.startswith("signoff batch --tasks")
-    changes = json.loads(signoff("compare", before, after, "--json").stdout)["checks"]
+    fixed_run = signoff("compare", before, after, "--json")
+    assert fixed_run.returncode == 0, fixed_run.stderr  # it got better: nothing regressed
+    changes = json.loads(fixed_run.stdout)["checks"]
     fixed = [c for c in changes if c["candidate"] == "HumanEval/0#1" and c["criterion"] == "same_results"]
     assert [c["verdict"] for c in fixed] == [{"before": "fail", "after": "pass"}], changes
+    regressed = signoff("compare", "latest", "latest~1")  # from the passing run back to the failing one
+    assert regressed.returncode == 1 and "HumanEval/0#1" in regressed.stdout, regressed.stderr
+    assert signoff("compare", "latest~2", "latest").returncode == 2  # only two runs recorded
     shown = signoff("report", before, "--junit", "again.xml")
     assert shown.returncode == 1 and "HumanEval/0#1" in shown.stdout, shown.stderr
     assert "<failure" in (tmp_path / "again.xml").read_text()
@@ -168,3 +173,28 @@ def test_a_batch_with_no_sample_to_judge_is_an_error_everywhere(humaneval, human
                            cwd=tmp_path, capture_output=True, text=True, timeout=120, env=ENV)
     assert shown.returncode == 3, shown.stderr
     assert json.loads((tmp_path / "again.json").read_text())["verdict"] == "error"
+
+
+def test_unjudged_lines_a_broken_reference_and_a_cache_file_are_never_a_silent_pass(
+        humaneval, humaneval_path, tmp_path):
+    task = humaneval["HumanEval/0"]
+    samples = write_jsonl(tmp_path / "samples.jsonl", [canonical(task), "not json"])
+    run = batch("--tasks", str(humaneval_path), "--samples", str(samples), "--limit-tasks", "2",
+                "--junit", "r.xml", cwd=tmp_path)
+    assert run.returncode == 3, run.stdout + run.stderr  # the sample passed; line 2 was not judged
+    assert "not judged: 1 line(s)" in run.stdout and "line 2: not JSON" in run.stdout
+    assert "1 task(s) without a sample: HumanEval/1" in run.stdout
+    assert 'name="samples"' in (tmp_path / "r.xml").read_text()
+
+    own = write_jsonl(tmp_path / "own.jsonl", [{"task_id": "Own/1", "entry_point": "f", "inputs": [[1]],
+                                                "reference": "def f(x)\n    return x\n"}])
+    broken = batch("--tasks", str(own), "--samples", str(samples), "--no-store", cwd=tmp_path)
+    assert broken.returncode == 2, broken.stdout + broken.stderr
+    assert "own.jsonl:1" in broken.stderr
+    assert "not valid Python: expected ':' (line 1: def f(x))" in broken.stderr
+
+    (tmp_path / "cache.txt").write_text("mine\n")
+    cache = batch("--tasks", str(humaneval_path), "--samples", str(samples), "--cache", "cache.txt",
+                  cwd=tmp_path)
+    assert cache.returncode == 2 and "--cache cache.txt: is a file" in cache.stderr, cache.stderr
+    assert (tmp_path / "cache.txt").read_text() == "mine\n"

@@ -19,7 +19,8 @@ ENV = {"NO_COLOR": "1", "COLUMNS": "200", "PATH": "/usr/bin:/bin", "RAY_USAGE_ST
 def _verdicts(report: dict[str, Any]) -> list[Any]:
     """Everything but timings and what names the work folder (replay commands, tracebacks)."""
     def check(data: dict[str, Any]) -> dict[str, Any]:
-        evidence = {k: v for k, v in data["evidence"].items() if k not in ("replay", "timeout_s", "detail")}
+        evidence = {k: v for k, v in data["evidence"].items() if k not in ("replay", "timeout_s", "detail",
+                                                                         "duration_s")}
         return {**data, "evidence": evidence}
     return [(s["task_id"], s["index"], s["verdict"], s["base_verdict"], [check(c) for c in s["checks"]])
             for s in report["samples"]]

@@ -10,6 +10,7 @@ from signoff.measure.fit import (
     GROWTH_CLASSES,
     classify_growth,
     growth_rank,
+    size_medians,
 )
 
 DOUBLING = np.array([1000 * 2**i for i in range(10)], dtype=float)  # 1e3 .. 512e3
@@ -151,3 +152,16 @@ def test_growth_rank() -> None:
         growth_rank(AMBIGUOUS)
     with pytest.raises(ValueError):
         growth_rank("O(n!)")
+
+
+def test_size_medians_removes_slow_repetitions() -> None:
+    rng = np.random.default_rng(0)
+    truth = 1e-3 * shape("O(n)", DOUBLING)
+    samples = truth * rng.lognormal(0, 0.02, (11, DOUBLING.size))
+    samples[:5] *= rng.uniform(2, 4, (5, 1))  # five whole repetitions slowed
+    samples[6:8, -1] *= 3.0  # and two timings of the largest size
+    polished = size_medians(samples)
+    assert np.allclose(polished / truth, np.median(polished / truth), rtol=0.03)
+    assert classify_growth(DOUBLING, polished).label == "O(n)"
+    with pytest.raises(ValueError):
+        size_medians([1.0, 2.0])

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from signoff.measure.growth import judge_growth, measure_growth
+from signoff.measure.fit import size_medians
+from signoff.measure.growth import GrowthRun, judge_growth, measure_growth
 from signoff.measure.paired import measure_ratio
 from signoff.measure.rules import EXPLOSION_RATIO, GROSS_PAIRS, MAX_PAIRS, MIN_PAIRS, MIN_SIZES
 
@@ -136,3 +137,16 @@ def test_a_fault_that_is_not_the_candidates_is_handed_back_with_the_sizes_measur
     measure_at = times_of(lambda n: 1e-7 * n, lambda n: 1e-7 * n, seed=9, faults={4000: broke})
     run = measure_growth(SIZES, measure_at, repeats=3, budget_s=BUDGET_S, revisit=True, rng=random.Random(9))
     assert run.fault is broke and run.fault_size == 4000 and run.sizes == (1000, 2000)
+
+
+def test_rounds_are_summarised_by_the_median_polish_and_back_to_back_repeats_by_the_fastest() -> None:
+    truth = [1e-6 * n for n in SIZES]
+    slow_round = 2  # a busy spell slows every size of one round threefold
+    samples = {n: tuple((t * (3.0 if r == slow_round else 1.0) * (1 + 0.01 * r), t) for r in range(5))
+               for n, t in zip(SIZES, truth, strict=True)}
+    in_rounds = GrowthRun(tuple(SIZES), samples, "", "", BUDGET_S, rounds=True)
+    back_to_back = GrowthRun(tuple(SIZES), samples, "", "", BUDGET_S, rounds=False)
+    table = [[samples[n][r][0] for n in SIZES] for r in range(5)]
+    assert in_rounds.seconds("reference") == pytest.approx(size_medians(table))
+    assert back_to_back.seconds("reference") == pytest.approx(truth)  # round 0, the fastest
+    assert np.allclose(np.array(in_rounds.seconds("reference")) / truth, 1.02, rtol=0.01)

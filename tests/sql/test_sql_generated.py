@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from signoff.criteria.hypothesis_run import DRAW_PHASES, run_quietly
+from signoff.errors import SpecError
 from signoff.sql.generate import Database, Script, scripts
 from signoff.sql.metamorphic import Instance, instances, violation
 from signoff.sql.scripts import compare_steps, same_rows
@@ -193,6 +194,9 @@ def test_a_budget_spent_drawing_is_inconclusive_not_a_pass() -> None:
         assert "budget" in check.summary
 
 
-def test_queries_zero_runs_neither_check() -> None:
-    result = run_sql(SqlOptions(candidates=["sqlite3"], corpus=[], invariants=[], queries=0))
-    assert result.candidates[0].checks == ()
+def test_queries_zero_runs_neither_check_and_nothing_at_all_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "one.test").write_text("query I nosort\nSELECT 1\n----\n1\n")
+    result = run_sql(SqlOptions(candidates=["sqlite3"], corpus=[tmp_path], invariants=[], queries=0))
+    assert [check.criterion for check in result.candidates[0].checks] == ["corpus"]
+    with pytest.raises(SpecError, match="nothing to check"):
+        run_sql(SqlOptions(candidates=["sqlite3"], corpus=[], invariants=[], queries=0))

@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import os
-import pickle
 import re
 import shlex
 import tempfile
@@ -30,6 +29,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ from signoff.outcomes import FATAL, Difference, Outcome, compare, compare_repeat
 from signoff.runner.process import Limits, LoadFailure, Worker, run_cases
 from signoff.spec import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT_S
 from signoff.targets import parse_target
-from signoff.verdict import CheckResult, Verdict, combine
+from signoff.verdict import CheckResult, Verdict, combine, timed
 
 BATCH_SIZE = 256  # inputs per request to a sample's worker
 MAX_TIMING_CHUNK = 256  # reference inputs per timed request, at most
@@ -125,7 +125,7 @@ def judge_task(task: Task, samples: Sequence[Sample], options: JudgeOptions,
     """Each sample's result, in order, as soon as it is judged."""
     folder = options.folder / _slug(task.task_id)
     reference_path = _write(folder / "reference" / "reference.py", task.reference)
-    cases = [_pickle(call.args, call.kwargs) for call in (*task.base_inputs, *task.plus_inputs)]
+    cases = [call.case(f"an input of task {task.task_id}") for call in (*task.base_inputs, *task.plus_inputs)]
     key = cache.cache_key(task.reference, task.entry_point, cases, options.reference_timeout_s,
                           options.memory_bytes)
     known = cache.load(options.cache, key) if options.cache else None
@@ -135,8 +135,7 @@ def judge_task(task: Task, samples: Sequence[Sample], options: JudgeOptions,
         reference = Worker(parse_target(f"{reference_path}:{task.entry_point}"), limits)
         failure = reference.start()
         if failure is not None:
-            text = (f"the reference of {task.task_id} could not be loaded ({failure.kind}): "
-                    f"{_last_line(failure)}")
+            text = f"the reference of {task.task_id} {failure.summary}"
             check = CheckResult(SameResults.name, "error", text, {"load_failure": failure.kind,
                                                                 "detail": failure.detail})
             for sample in samples:
@@ -199,7 +198,7 @@ def _judge_sample(context: _Context, sample: Sample, folder: Path, base_cases: l
     replay = _replay(context.reference_path, path, task.entry_point)
     failure = worker.start()
     if failure is not None:
-        check = _load_failed(failure, task.entry_point)
+        check = timed(partial(_load_failed, failure, task.entry_point), since=started)
         base_verdict: Verdict | None = check.verdict if task.base_inputs else None
         return SampleResult(task.task_id, sample.index, base_verdict, (check,),
                             time.monotonic() - started, sample.digest)
@@ -207,16 +206,19 @@ def _judge_sample(context: _Context, sample: Sample, folder: Path, base_cases: l
         checks: list[CheckResult] = []
         base_verdict = None
         if task.base_inputs:
-            base = _supplied(context, worker, "base", task.base_inputs, base_cases, 2, replay)
+            base = timed(partial(_supplied, context, worker, "base", task.base_inputs, base_cases, 2, replay),
+                         since=started)  # the worker's start counts to the first check
             checks.append(base)
             base_verdict = base.verdict
         if task.plus_inputs and base_verdict != "fail":
-            checks.append(_supplied(context, worker, "plus", task.plus_inputs, plus_cases, 1, replay))
+            checks.append(timed(partial(_supplied, context, worker, "plus", task.plus_inputs, plus_cases, 1,
+                                        replay)))
         if task.call_strategy is not None and task.examples and combine(c.verdict for c in checks) != "fail":
-            checks.append(_generated(context, worker, replay))
+            checks.append(timed(partial(_generated, context, worker, replay)))
         if task.workload is not None and combine(c.verdict for c in checks) == "pass":
             assert context.reference is not None  # started for every task with a workload
-            checks.append(check_sample_speed(task, context.reference, worker, context.options.seed))
+            checks.append(timed(partial(check_sample_speed, task, context.reference, worker,
+                                        context.options.seed)))
     finally:
         worker.close()
     return SampleResult(task.task_id, sample.index, base_verdict, tuple(checks),
@@ -307,11 +309,9 @@ def _evidence(failure: Failure, name: str, replay: Callable[[bytes], str]) -> di
 
 def _load_failed(failure: LoadFailure, entry_point: str) -> CheckResult:
     if failure.kind == "not_found":
-        text = f"the sample defines no function {entry_point}: {_last_line(failure)}"
+        text = f"the sample defines no function {entry_point}: {failure.detail.strip()}"
     else:
-        cause = {"import_failed": "failed to import", "crashed": "crashed while importing",
-                 "timeout": "did not finish importing in time"}.get(failure.kind, failure.kind)
-        text = f"the sample {cause}: {_last_line(failure)}"
+        text = f"the sample {failure.summary}"
     return CheckResult(SameResults.name, "fail", text, {"load_failure": failure.kind,
                                                       "detail": failure.detail})
 
@@ -329,13 +329,6 @@ def _render(call: Any, name: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 4] + "...)"
 
 
-def _last_line(failure: LoadFailure) -> str:
-    lines = failure.detail.strip().splitlines()
-    return lines[-1] if lines else ""
-
-
-def _pickle(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
-    return pickle.dumps((args, kwargs), pickle.HIGHEST_PROTOCOL)
 
 
 def _slug(task_id: str) -> str:

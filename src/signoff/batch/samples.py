@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from signoff.batch.task import Task
-from signoff.batch.tasks import jsonl_lines
 from signoff.errors import SpecError
+from signoff.jsonl import jsonl_lines
 
 MAX_SHOWN = 60  # characters of a bad line quoted in its problem
 

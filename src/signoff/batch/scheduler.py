@@ -29,7 +29,7 @@ from signoff.errors import SpecError
 from signoff.progress import Progress
 from signoff.spec import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT_S
 from signoff.store import DEFAULT_STORE
-from signoff.verdict import CandidateResult, RunResult, Verdict, combine
+from signoff.verdict import CandidateResult, CheckResult, RunResult, Verdict, combine
 
 SCHEMA = "signoff.batch/1"
 DEFAULT_CACHE = DEFAULT_STORE.parent / "cache"  # the reference's outcomes, kept between batches
@@ -60,6 +60,21 @@ class BatchOptions:
                 "reference_timeout_s": self.reference_timeout_s, "memory_bytes": self.memory_bytes}
 
 
+UNJUDGED = "samples"  # the check of a samples file's lines that hold no sample to judge
+
+
+def unjudged(problems: Sequence[Problem]) -> CheckResult | None:
+    """An error check for the lines of the samples file that could not be judged (not JSON, an
+    unknown task, no program), so a batch with them never exits 0; None when there are none. A
+    task without samples is no such line: it is listed in the summary, not held against the run."""
+    lines = [problem for problem in problems if problem.line is not None]
+    if not lines:
+        return None
+    first = lines[0]
+    return CheckResult(UNJUDGED, "error", f"{len(lines)} line(s) of the samples file not judged; the first, "
+                       f"line {first.line}: {first.message}", {"problems": [p.to_json() for p in lines]})
+
+
 def sample_target(task_id: str, index: int) -> str:
     """A sample's name as a candidate of the run: ``HumanEval/0#3``."""
     return f"{task_id}#{index}"
@@ -79,10 +94,15 @@ class BatchResult:
         """The worst sample's verdict; an error when there was no sample to judge."""
         return combine(result.verdict for result in self.results) if self.results else "error"
 
-    def as_run(self, reference: str) -> RunResult:
+    def as_run(self, reference: str, samples: str = "samples") -> RunResult:
         """The common result type: each sample a candidate (``task_id#index``), its checks as they are
-        (what the results store, the HTML and the JUnit reports read); the summary stays here."""
+        (what the results store, the HTML and the JUnit reports read); lines of the samples file that
+        could not be judged are the ``samples`` candidate's error (``unjudged``). The summary stays
+        here."""
         candidates = tuple(CandidateResult(sample_target(r.task_id, r.index), r.checks) for r in self.results)
+        unjudged_lines = unjudged(self.problems)
+        if unjudged_lines is not None:
+            candidates += (CandidateResult(samples, (unjudged_lines,)),)
         return RunResult(reference=reference, seed=self.seed, candidates=candidates,
                          duration_s=float(self.summary.get("duration_s", 0.0)))
 

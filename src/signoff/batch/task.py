@@ -11,6 +11,7 @@ made, so a mistake is a one-line SpecError naming the task.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +56,18 @@ class Task:
             raise SpecError(f"Task(task_id=...) must be a non-empty string, not {self.task_id!r}")
         if not isinstance(self.entry_point, str) or not _IDENTIFIER.match(self.entry_point):
             raise SpecError(f"{where}: entry point {self.entry_point!r} is not a function name")
+        if not isinstance(self.reference, str):
+            raise SpecError(f"{where}: the reference must be a program's source text, not "
+                            f"{type(self.reference).__name__}")
+        try:  # compiled, not run: a broken reference is bad input, not an error for every sample
+            with warnings.catch_warnings():  # a warning (an invalid escape in MBPP+) is no error
+                warnings.simplefilter("ignore")
+                compile(self.reference, f"<reference of {self.task_id}>", "exec")
+        except SyntaxError as error:
+            raise SpecError(f"{where}: the reference is not valid Python: {error.msg} "
+                            f"(line {error.lineno}: {(error.text or '').strip()})") from None
+        except ValueError as error:  # a NUL byte in the source
+            raise SpecError(f"{where}: the reference is not valid Python: {error}") from None
         if self.oracle is not None and self.oracle not in evalplus.ORACLES:
             raise SpecError(f"{where}: unknown oracle {self.oracle!r}; "
                             f"known: {', '.join(sorted(evalplus.ORACLES))}")

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -22,6 +21,7 @@ from signoff.batch.task import Task, take
 from signoff.batch.taskfile import load_task_file
 from signoff.errors import SpecError
 from signoff.inputs import Call
+from signoff.jsonl import jsonl_lines
 
 EVALPLUS_FIELDS = frozenset({"task_id", "prompt", "entry_point", "canonical_solution", "base_input",
                              "plus_input"})
@@ -97,19 +97,3 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         if not isinstance(record, dict):
             raise SpecError(f"{path}:{number}: not JSONL: expected an object per line")
         yield number, record
-
-
-def jsonl_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """The non-blank lines of a JSONL file, gzipped or not, with their line numbers."""
-    if not path.is_file():
-        raise SpecError(f"{path}: file not found" if not path.exists() else f"{path}: not a file")
-    try:
-        with path.open("rb") as raw:
-            gzipped = raw.read(2) == b"\x1f\x8b"
-        opened = gzip.open(path, "rt", encoding="utf-8") if gzipped else path.open(encoding="utf-8")
-        with opened as lines:
-            for number, line in enumerate(lines, 1):
-                if line.strip():
-                    yield number, line
-    except (OSError, UnicodeDecodeError, EOFError) as error:
-        raise SpecError(f"{path}: not JSONL text: {error}") from None

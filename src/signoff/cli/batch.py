@@ -32,10 +32,18 @@ from rich.console import Console
 from signoff.batch.judge import SampleResult
 from signoff.batch.ledger import BATCH_DB, Batch, Ledger
 from signoff.batch.samples import Samples, load_samples
-from signoff.batch.scheduler import DEFAULT_CACHE, BatchOptions, BatchResult, run_batch, sample_target
+from signoff.batch.scheduler import (
+    DEFAULT_CACHE,
+    BatchOptions,
+    BatchResult,
+    run_batch,
+    sample_target,
+    unjudged,
+)
 from signoff.batch.task import Task
 from signoff.batch.tasks import load_tasks
 from signoff.cli.run import Hooks, Outcome, Plan, Run, add_run_options
+from signoff.cli.values import seconds, whole
 from signoff.errors import SpecError
 from signoff.report.batch import print_batch
 from signoff.spec import DEFAULT_TIMEOUT_S
@@ -49,13 +57,13 @@ def add_batch_parser(subparsers: Any) -> argparse.ArgumentParser:
                             "...) or signoff's own (with \"reference\"); or a Python file defining TASKS")
     batch.add_argument("--samples", type=Path, required=True, metavar="PATH",
                        help='samples: {"task_id": ..., "solution" or "completion": ...} per line')
-    batch.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N",
+    batch.add_argument("--jobs", "-j", type=whole(1), default=os.cpu_count() or 1, metavar="N",
                        help="samples judged at once (default: the number of CPUs)")
     batch.add_argument("--resume", action="store_true",
                        help="continue the last batch on the same files, skipping finished samples "
                             "(with its seed, unless --seed names one)")
-    batch.add_argument("--limit-tasks", type=int, metavar="N", help="only the first N tasks of the file")
-    batch.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
+    batch.add_argument("--limit-tasks", type=whole(1), metavar="N", help="only the first N tasks of the file")
+    batch.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
                        help="per call: the least a sample is given (it may have 4x the reference's "
                             f"slowest call if that is more; default {DEFAULT_TIMEOUT_S:g})")
     batch.add_argument("--backend", choices=("local", "ray"), default="local",
@@ -84,6 +92,8 @@ def handle_batch(options: argparse.Namespace, console: Console, errors: Console)
             resumed = ledger.latest(options.tasks, options.samples, settings.settings(), seed=options.seed)
         names = [sample_target(sample.task_id, sample.index)
                  for task in tasks for sample in samples.by_task.get(task.task_id, [])]
+        if unjudged(samples.problems) is not None:
+            names.append(str(options.samples))
         plan = Plan(reference=str(options.tasks), candidates=names, seed=resumed.seed if resumed else None,
                     run_id=resumed.run_id if resumed else None)
         result = run.execute(plan, lambda hooks: _judge(hooks, tasks, samples, options, settings,
@@ -94,7 +104,8 @@ def handle_batch(options: argparse.Namespace, console: Console, errors: Console)
         if options.json:
             console.print(f"report written to {options.json}", style="dim", highlight=False)
 
-    return run.finish(Outcome(result.as_run(str(options.tasks)), view=view, report=result.to_json(),
+    return run.finish(Outcome(result.as_run(str(options.tasks), str(options.samples)), view=view,
+                              report=result.to_json(),
                               note=f" (batch {result.batch_id})"))
 
 
@@ -103,6 +114,9 @@ def _judge(hooks: Hooks, tasks: list[Task], samples: Samples, options: argparse.
     """The batch under the run's seed; each sample recorded as it ends: its checks in the store,
     then its row in the batch table (from then on it counts as finished)."""
     settings = replace(settings, seed=hooks.seed)
+    unjudged_lines = unjudged(samples.problems)
+    if unjudged_lines is not None and hooks.on_check:
+        hooks.on_check(str(options.samples), unjudged_lines)
     if ledger is None:
         return run_batch(tasks, samples, settings, progress=hooks.progress)
     batch = resumed or ledger.begin(options.tasks, options.samples, settings.settings(), hooks.run_id)
@@ -123,11 +137,8 @@ def _judge(hooks: Hooks, tasks: list[Task], samples: Samples, options: argparse.
 
 
 def _settings(options: argparse.Namespace) -> BatchOptions:
-    """The judging settings of the command line (the seed is the run's); SpecError for a bad one."""
-    if options.limit_tasks is not None and options.limit_tasks < 1:
-        raise SpecError(f"--limit-tasks must be at least 1, not {options.limit_tasks}")
-    if not options.timeout > 0:
-        raise SpecError(f"--timeout must be a number of seconds > 0, not {options.timeout}")
+    """The judging settings of the command line (the seed is the run's; the numbers' ranges are the
+    parser's, ``cli.values``); SpecError for flags that do not go together."""
     if options.address and options.backend != "ray":
         raise SpecError("--address is for --backend ray")
     if options.resume and options.no_store:
@@ -140,7 +151,10 @@ def _cache(options: argparse.Namespace) -> Path | None:
     if options.no_cache:
         return None
     if options.cache is not None:
-        return Path(options.cache)
+        cache = Path(options.cache)
+        if cache.exists() and not cache.is_dir():
+            raise SpecError(f"--cache {cache}: is a file; the cache is a folder (it is made when missing)")
+        return cache
     return None if options.no_store else Path(options.store).parent / DEFAULT_CACHE.name
 
 

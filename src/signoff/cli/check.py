@@ -18,6 +18,7 @@ from rich.console import Console
 
 from signoff.checking import RunOptions, check
 from signoff.cli.run import Outcome, Plan, Run, add_run_options
+from signoff.cli.values import seconds, whole
 from signoff.criteria import SameResults
 from signoff.errors import SpecError
 from signoff.infer import infer_inputs
@@ -36,10 +37,10 @@ def add_check_parser(commands: Any) -> None:
                      help="without a spec: the reference; inputs come from its type hints")
     run.add_argument("--inputs", action="append", default=[], type=Path, metavar="FILE.jsonl",
                      help='supplied inputs, one {"args": [...], "kwargs": {...}} per line')
-    run.add_argument("--examples", type=int, metavar="N",
+    run.add_argument("--examples", type=whole(0), metavar="N",
                      help="generated inputs per candidate (overrides the spec)")
-    run.add_argument("--timeout", type=float, metavar="SECONDS", help="per-call time limit")
-    run.add_argument("--budget", type=float, metavar="SECONDS",
+    run.add_argument("--timeout", type=seconds, metavar="SECONDS", help="per-call time limit")
+    run.add_argument("--budget", type=seconds, metavar="SECONDS",
                      help="time budget of each criterion (overrides the spec)")
     add_run_options(run, seed="seed for generated inputs (repeatable runs)",
                     quiet="no progress, table only")
@@ -84,17 +85,13 @@ def _with_overrides(loaded: LoadedSpec | Spec, options: argparse.Namespace) -> L
     spec = loaded.spec if isinstance(loaded, LoadedSpec) else loaded
     overrides: dict[str, Any] = {}
     criteria = list(spec.criteria)
-    if options.examples is not None:
-        if options.examples < 0:
-            raise SpecError(f"--examples must be >= 0, not {options.examples}")
+    if options.examples is not None:  # the ranges are the parser's (cli.values)
         criteria = [dataclasses.replace(c, examples=options.examples) if isinstance(c, SameResults) else c
                     for c in criteria]
         overrides["criteria"] = criteria
     if options.timeout is not None:
         overrides["timeout"] = options.timeout
     if options.budget is not None:
-        if not options.budget > 0:
-            raise SpecError(f"--budget must be a number of seconds > 0, not {options.budget}")
         overrides["criteria"] = [dataclasses.replace(cast(Any, c), budget_s=options.budget)
                                  if hasattr(c, "budget_s") else c for c in criteria]
     if not overrides:

@@ -12,25 +12,28 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from signoff.cli.values import whole
 from signoff.errors import SpecError
 from signoff.report.files import check_report_paths, write_reports
 from signoff.report.terminal import STYLES, print_run, verdict_text
 from signoff.store import DEFAULT_STORE, Store, changes_to_json
 from signoff.verdict import EXIT_CODES
 
-RUN_HELP = "run id, unique prefix, or 'latest'"
+RUN_HELP = "run id, unique prefix, 'latest', or 'latest~N' (N runs before it)"
 
 
 def add_history_parsers(commands: Any) -> None:
     """Add ``history``, ``compare`` and ``report`` to the ``signoff`` command's subparsers."""
     history = commands.add_parser("history", help="list recorded runs, newest first")
-    history.add_argument("--limit", type=int, default=20)
+    history.add_argument("--limit", type=whole(1), default=20, metavar="N")
     history.add_argument("--json", action="store_true", help="print JSON instead of a table")
     history.add_argument("--store", type=Path, default=DEFAULT_STORE, metavar="PATH")
     history.set_defaults(handler=handle_history)
 
-    differ = commands.add_parser("compare", help="what changed between two recorded runs")
+    differ = commands.add_parser("compare", help="what changed between two recorded runs "
+                                                 "(exit 1 when a check that passed no longer does)")
     differ.add_argument("before", help=RUN_HELP)
     differ.add_argument("after", help=RUN_HELP)
     differ.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -52,7 +55,7 @@ def handle_history(options: argparse.Namespace, console: Console, errors: Consol
     if options.json:
         console.print_json(data=[run.to_json() for run in runs])
         return 0
-    table = Table(title=f"runs in {options.store}", title_justify="left")
+    table = Table(title=Text(f"runs in {options.store}"), title_justify="left")
     for column in ("run", "started (UTC)", "verdict", "reference", "candidates", "seconds"):
         table.add_column(column, overflow="fold")
     for run in runs:
@@ -68,10 +71,12 @@ def handle_compare(options: argparse.Namespace, console: Console, errors: Consol
     with Store(_existing_store(options.store)) as store:
         before, after = store.resolve(options.before), store.resolve(options.after)
         changes = store.compare(before, after)
+    # A check that passed before and does not now is a regression: exit 1, so a CI step can gate on it.
+    status = 1 if any(change.regressed for change in changes) else 0
     if options.json:
         console.print_json(data={"before": before, "after": after, "checks": changes_to_json(changes)})
-        return 0
-    table = Table(title=f"{before} -> {after}", title_justify="left")
+        return status
+    table = Table(title=Text(f"{before} -> {after}"), title_justify="left")
     for column in ("candidate", "criterion", "verdict", "ratio", "class"):
         table.add_column(column, overflow="fold")
     for change in changes:
@@ -83,7 +88,7 @@ def handle_compare(options: argparse.Namespace, console: Console, errors: Consol
             style=None if change.changed else "dim",
         )
     console.print(table)
-    return 0
+    return status
 
 
 def handle_report(options: argparse.Namespace, console: Console, errors: Console) -> int:

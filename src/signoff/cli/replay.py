@@ -55,14 +55,27 @@ def _replay_report(path: Path, console: Console) -> int:
         return 0
     worst = 0
     for command in commands:
-        console.print(f"[bold]$ {command}[/]", highlight=False)
-        words = shlex.split(command)
-        argv = dict(zip(words[2::2], words[3::2], strict=True))
+        console.print(f"$ {command}", style="bold", soft_wrap=True)
+        argv = _replay_arguments(command, path)
         worst = max(worst, _replay_one(
             Path(argv["--spec"]) if "--spec" in argv else None, argv.get("--reference"),
             argv["--candidate"], argv["--case"], console,
         ))
     return worst
+
+
+def _replay_arguments(command: object, path: Path) -> dict[str, str]:
+    """The flags of a report's replay command (``signoff replay --spec S --candidate C --case X``)."""
+    words: list[str] = []
+    argv: dict[str, str] = {}
+    try:
+        words = shlex.split(str(command))
+        argv = dict(zip(words[2::2], words[3::2], strict=True))
+    except ValueError:  # unbalanced quotes, or a flag without its value
+        pass
+    if words[:2] != ["signoff", "replay"] or not {"--candidate", "--case"} <= set(argv):
+        raise SpecError(f"{path}: a replay command that is not one: {str(command)[:200]!r}")
+    return argv
 
 
 def _replay_one(spec_path: Path | None, reference: str | None, candidate: str, case: str,

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 from rich.console import Console
 
+from signoff.cli import values
 from signoff.inputs import seed_or_fresh
 from signoff.recorder import RunRecorder, guarded
 from signoff.report.files import check_report_paths, write_reports
@@ -50,7 +51,8 @@ def add_run_options(parser: argparse.ArgumentParser, *, seed: str, quiet: str,
     parser.add_argument("--json", type=Path, metavar="PATH", help=json)
     parser.add_argument("--html", type=Path, metavar="PATH", help="write a self-contained HTML report here")
     parser.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML here (for CI)")
-    parser.add_argument("--seed", type=int, help=f"{seed} (default: a fresh random seed, shown and recorded)")
+    parser.add_argument("--seed", type=values.seed, metavar="N",
+                        help=f"{seed} (default: a fresh random seed, shown and recorded)")
     parser.add_argument("--quiet", "-q", action="store_true", help=quiet)
     parser.add_argument("--store", type=Path, default=DEFAULT_STORE, metavar="PATH",
                         help=f"results database to record this run in (default {DEFAULT_STORE})")

@@ -27,6 +27,7 @@ from rich.console import Console
 from rich.table import Table
 
 from signoff.cli.run import Outcome, Plan, Run, add_run_options
+from signoff.cli.values import seconds, whole
 from signoff.errors import SpecError
 from signoff.sql.differential import DEFAULT_EXAMPLES as DEFAULT_QUERIES
 from signoff.sql.engines import NAMED
@@ -58,14 +59,14 @@ def add_sql_parser(subparsers: Any) -> argparse.ArgumentParser:
                      help="an invariant to run (repeatable; default all; 'none' for none); see --list")
     sql.add_argument("--threshold", action="append", default=[], metavar="NAME=VALUE",
                      help="override an invariant's threshold: a ratio, or a growth class such as 'O(n)'")
-    sql.add_argument("--queries", type=int, default=DEFAULT_QUERIES, metavar="N",
+    sql.add_argument("--queries", type=whole(0), default=DEFAULT_QUERIES, metavar="N",
                      help=f"generated scripts, and TLP/NoREC instances, per candidate (default "
                           f"{DEFAULT_QUERIES}; 0 for none)")
-    sql.add_argument("--budget", type=float, metavar="SECONDS",
+    sql.add_argument("--budget", type=seconds, metavar="SECONDS",
                      help="time budget of each invariant and of each generated check")
-    sql.add_argument("--corpus-budget", type=float, default=DEFAULT_CORPUS_BUDGET_S, metavar="SECONDS",
+    sql.add_argument("--corpus-budget", type=seconds, default=DEFAULT_CORPUS_BUDGET_S, metavar="SECONDS",
                      help=f"time budget of the corpus (default {DEFAULT_CORPUS_BUDGET_S:g})")
-    sql.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
+    sql.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
                      help=f"time limit of one record or one unit of work (default {DEFAULT_TIMEOUT_S:g})")
     add_run_options(sql, seed="seed for generated scripts and the order of timings",
                     quiet="no progress and no details, table only")

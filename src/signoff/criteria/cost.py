@@ -8,12 +8,12 @@ returns garbage fast, fails there instead of passing on speed.
 
 from __future__ import annotations
 
-import pickle
 import random
 import time
 from dataclasses import dataclass, field
 
 from signoff.equality import Equality
+from signoff.errors import SpecError
 from signoff.inputs import Workload
 from signoff.measure import Pair
 from signoff.outcomes import ExceptionMode, Outcome, compare
@@ -53,8 +53,12 @@ class CostContext:
         """
         pool = self.pools.setdefault(size, [])
         if len(pool) < INPUT_POOL:
-            call = self.workload.build(size, self.rng)
-            pool.append(pickle.dumps((call.args, call.kwargs), pickle.HIGHEST_PROTOCOL))
+            try:
+                call = self.workload.build(size, self.rng)
+            except Exception as error:  # the spec's own code: bad input, found when first used
+                raise SpecError(f"the workload's make({size}) raised {type(error).__name__}: "
+                                f"{error}") from None
+            pool.append(call.case(f"what the workload's make({size}) returned"))
             return pool[-1]
         self.drawn += 1
         return pool[self.drawn % INPUT_POOL]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import marshal
-import pickle
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -169,7 +168,7 @@ def check_same_results(
             tally.budget_hit = True
             break
         calls = corpus[start:start + BATCH_SIZE]
-        cases = [pickle.dumps((c.args, c.kwargs), pickle.HIGHEST_PROTOCOL) for c in calls]
+        cases = [c.case("a supplied input") for c in calls]
         batch_repeat = repeat if batch % REPEAT_EVERY == 0 else 1
         references, candidates = _run(reference, candidate, cases, batch_repeat)
         for call, case, ref, outcomes in zip(calls, cases, references, candidates, strict=False):
@@ -203,7 +202,7 @@ def check_same_results(
                 tally.budget_hit = True
                 break
             calls = drawn[start:start + BATCH_SIZE]
-            cases = [pickle.dumps((c.args, c.kwargs), pickle.HIGHEST_PROTOCOL) for c in calls]
+            cases = [c.case("an input the strategy drew") for c in calls]
             references, candidates = _run(reference, candidate, cases, repeat)
             for call, case, ref, outcomes in zip(calls, cases, references, candidates, strict=False):
                 tally.generated += 1
@@ -250,7 +249,7 @@ def _shrink(
 
     def one_example(call: Call) -> None:
         nonlocal seen
-        case = pickle.dumps((call.args, call.kwargs), pickle.HIGHEST_PROTOCOL)
+        case = call.case("an input the strategy drew")
         index, seen = seen, seen + 1
         if index < len(known) and case == known[index]:
             return  # passed in the batch run
@@ -313,8 +312,10 @@ def _verdict(
     if error is not None:
         return CheckResult(SameResults.name, "error", error, base)
     if cases == 0:
-        return CheckResult(SameResults.name, "error",
-                           "no inputs: give the spec inputs=..., or supply --inputs", base)
+        text = ("no inputs: examples=0 (--examples 0) generates none and none were supplied; give "
+                "--examples N or --inputs FILE" if criterion.examples == 0
+                else "no inputs: give the spec inputs=..., or supply --inputs")
+        return CheckResult(SameResults.name, "error", text, base)
     if tally.budget_hit:
         return CheckResult(
             SameResults.name, "inconclusive",

@@ -59,6 +59,30 @@ def growth_rank(label: str) -> int:
         raise ValueError(f"not a growth class: {label!r} (one of {GROWTH_CLASSES})") from None
 
 
+def size_medians(samples: ArrayLike) -> FloatArray:
+    """Typical seconds per size from ``samples[repetition][size]``.
+
+    Tukey's median polish on log times: each repetition's common speed factor
+    (the machine slower for a while) is taken out before the median per size,
+    so a slow spell over some repetitions does not bend the curve.
+    """
+    table = np.asarray(samples, dtype=np.float64)
+    if table.ndim != 2:
+        raise ValueError("samples must be a table: one row per repetition, one column per size")
+    residual = np.log(positive(table.ravel(), "samples")).reshape(table.shape)
+    rows = np.zeros(table.shape[0])
+    cols = np.zeros(table.shape[1])
+    for _ in range(10):
+        step = np.median(residual, axis=1)
+        rows += step
+        residual -= step[:, None]
+        step = np.median(residual, axis=0)
+        cols += step
+        residual -= step[None, :]
+    result: FloatArray = np.exp(cols + np.median(rows))
+    return result
+
+
 def fitted_times(label: str, a: float, b: float, sizes: Sequence[float]) -> list[float] | None:
     """``a + b*g(n)/g(max n)`` over ``sizes``: the times a fit of class ``label`` (``GrowthFit``'s
     ``a`` and ``b``) gives, with the basis ``classify_growth`` fits; None for ``O(2^n)`` (the fit

@@ -17,9 +17,14 @@ says the candidate cannot do a size, see below). The rules, each once:
   where they cannot (a table grown in place), all repeats of a size are taken
   before the next. New sizes start only while the budget lasts, but at least
   ``rules.MIN_SIZES`` are measured when the sizes allow.
-- **Size summary: the fastest time of each side at a size.** On a shared
-  machine other work only ever adds time, so the fastest of a few repeats is
-  the one least disturbed; it needs no complete rounds and no revisiting.
+- **Size summary.** With rounds (``revisit``), Tukey's median polish of each
+  side's times over the complete rounds (``fit.size_medians``): a busy spell
+  of the machine slows a whole round, and the polish takes each round's
+  factor out before the median per size. Without rounds (a table grown in
+  place: the repeats of a size are back to back), or with fewer than
+  MIN_ROUNDS complete ones, the fastest time at each size: other work only
+  ever adds time. Under two CPU hogs the polish names the class right 98% of
+  the time, the fastest 85% (bench/growth_classification.py, both 0% wrong).
 - **Stopping early.** An explosion (the candidate over EXPLOSION_RATIO times
   the reference's time, that ratio EXPLOSION_GROWTH times its value at the
   smallest size, and a call of at least EXPLOSION_SECONDS) fails the check
@@ -52,12 +57,13 @@ from dataclasses import dataclass
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from signoff.measure._numeric import Pair
-from signoff.measure.fit import AMBIGUOUS, GrowthFit, classify_growth, growth_rank
+from signoff.measure.fit import AMBIGUOUS, GrowthFit, classify_growth, growth_rank, size_medians
 from signoff.measure.rules import (
     EXPLOSION_GROWTH,
     EXPLOSION_RATIO,
     EXPLOSION_SECONDS,
     MAX_CALL_SECONDS,
+    MIN_ROUNDS,
     MIN_SIZES,
     PROBE_SHARE,
     TREND_LIMIT,
@@ -94,14 +100,20 @@ class GrowthRun(Generic[F]):
     budget_s: float
     fault: F | None = None
     fault_size: int = 0
+    rounds: bool = False  # the pairs at each size were taken in rounds over all the sizes
 
     def seconds(self, role: Literal["reference", "candidate"]) -> list[float]:
-        """The size summary: one side's fastest time at each size."""
+        """The size summary of one side (see the module docstring): the median polish over the
+        complete rounds when there are MIN_ROUNDS of them, else the fastest time at each size."""
         side = 0 if role == "reference" else 1
+        complete = min((len(self.samples[size]) for size in self.sizes), default=0)
+        if self.rounds and complete >= MIN_ROUNDS:
+            table = [[self.samples[size][r][side] for size in self.sizes] for r in range(complete)]
+            return [float(seconds) for seconds in size_medians(table)]
         return [min(pair[side] for pair in self.samples[size]) for size in self.sizes]
 
     def ratios(self) -> list[float]:
-        """Candidate/reference at each size, of the fastest times."""
+        """Candidate/reference at each size, of the size summaries."""
         reference, candidate = self.seconds("reference"), self.seconds("candidate")
         return [c / r for r, c in zip(reference, candidate, strict=True)]
 
@@ -168,7 +180,8 @@ def measure_growth(sizes: list[int], measure_at: Callable[[int, bool], Pair | F]
                 return _ended(measured, samples, budget_s, fault, size)
         if progress:
             progress("repetitions", number + 1, rounds, deadline - time.monotonic())
-    return GrowthRun(tuple(measured), {n: tuple(samples[n]) for n in measured}, stop, stopped, budget_s)
+    return GrowthRun(tuple(measured), {n: tuple(samples[n]) for n in measured}, stop, stopped, budget_s,
+                     rounds=revisit)
 
 
 def _ended(measured: list[int], samples: dict[int, list[Pair]], budget_s: float, fault: F,

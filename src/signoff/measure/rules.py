@@ -51,6 +51,9 @@ DEFAULT_SAME_CURVE: Final = 0.04
 # growth rests on one or two sizes (n^3 through an outlier at the top) is no rival.
 SUPPORT_SHARE: Final = 0.1
 SUPPORT_SIZES: Final = 3
+# The median polish needs this many complete rounds over the sizes; with fewer, the
+# fastest time per size is the summary (a median of two is no shield against a slow spell).
+MIN_ROUNDS: Final = 3
 # Where sizes are revisited, the probe (each size once) may spend at most this
 # share of the budget; the repetitions in rounds get the rest.
 PROBE_SHARE: Final = 0.5

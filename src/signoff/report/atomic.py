@@ -29,6 +29,9 @@ class ReportKind:
         where = f"{option} {path}" if option else str(path)
         if path.is_dir():
             raise SpecError(f"{where}: is a folder; give a file name for {self.what}")
+        blocking = next((parent for parent in path.parents if parent.exists() and not parent.is_dir()), None)
+        if blocking is not None:
+            raise SpecError(f"{where}: {blocking} is a file, not a folder to write {self.what} in")
         if path.exists() and not self.is_ours(path):
             raise SpecError(f"{where}: the file exists and is not {self.what}; refusing to overwrite it "
                             "(remove it or choose another name)")

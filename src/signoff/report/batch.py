@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from signoff.batch.judge import SampleResult
 from signoff.batch.scheduler import BatchResult, sample_target
@@ -22,7 +23,8 @@ PASS_AT = ("pass@1", "pass@10", "pass@100")
 def print_batch(console: Console, result: BatchResult) -> None:
     """The summary as people read it: pass@k side by side, then what needs a look."""
     summary = result.summary
-    table = Table(title=f"{summary['samples']} samples of {summary['tasks']} tasks (seed {result.seed})",
+    title = f"{summary['samples']} samples of {summary['tasks']} tasks (seed {result.seed})"
+    table = Table(title=Text(title),
                   title_justify="left")
     table.add_column("")
     table.add_column("passed", justify="right")
@@ -40,8 +42,8 @@ def print_batch(console: Console, result: BatchResult) -> None:
     _print_speed(console, summary["speed"])
     plausible = summary["plausible_but_wrong"]
     if plausible["count"]:
-        console.print(f"[bold]plausible but wrong[/]: {plausible['count']} samples pass the base inputs "
-                      "and fail signoff", highlight=False)
+        console.print(Text.assemble(("plausible but wrong", "bold"), f": {plausible['count']} samples pass "
+                                    "the base inputs and fail signoff"))
         for item in plausible["samples"][:MAX_SHOWN]:
             console.print(f"  {sample_target(item['task_id'], item['index'])}: {item['summary']}",
                           highlight=False, markup=False, overflow="ellipsis", no_wrap=True)
@@ -52,20 +54,28 @@ def print_batch(console: Console, result: BatchResult) -> None:
             console.print(f"  {sample_target(other.task_id, other.index)} {other.verdict}: "
                           f"{_first_problem(other)}",
                           highlight=False, markup=False, overflow="ellipsis", no_wrap=True)
-    if result.problems:
-        console.print(f"[bold]problems[/]: {len(result.problems)} lines or tasks not judged", highlight=False)
-        for problem in result.problems[:MAX_SHOWN]:
-            where = f"line {problem.line}" if problem.line else "task"
+    lines = [problem for problem in result.problems if problem.line is not None]
+    if lines:
+        console.print(Text.assemble(("not judged", "bold"), f": {len(lines)} line(s) of the samples file"))
+        for problem in lines[:MAX_SHOWN]:
             task = f" {problem.task_id}" if problem.task_id else ""
-            console.print(f"  {where}{task}: {problem.message}", highlight=False, markup=False)
+            console.print(f"  line {problem.line}{task}: {problem.message}", overflow="ellipsis",
+                          no_wrap=True)
+        if len(lines) > MAX_SHOWN:
+            console.print(f"  ... and {len(lines) - MAX_SHOWN} more (all in --json)")
+    idle = [problem.task_id or "" for problem in result.problems if problem.line is None]
+    if idle:  # one line, however many: a samples file for a few tasks of a benchmark is normal
+        shown = ", ".join(idle[:MAX_SHOWN]) + (f", ... ({len(idle) - MAX_SHOWN} more, all in --json)"
+                                               if len(idle) > MAX_SHOWN else "")
+        console.print(f"{len(idle)} task(s) without a sample: {shown}", overflow="fold")
 
 
 def _print_speed(console: Console, ratios: dict[str, list[dict[str, Any]]]) -> None:
     """Each timed sample's ratio to the reference's time, a line per task."""
     if not ratios:
         return
-    console.print("[bold]speed[/] of correct samples, time / the reference's on the task's workload:",
-                  highlight=False)
+    console.print(Text.assemble(("speed", "bold"),
+                                " of correct samples, time / the reference's on the task's workload:"))
     for task_id, samples in list(ratios.items())[:MAX_SHOWN]:
         parts = []
         for item in samples:

@@ -30,7 +30,11 @@ def read_report(path: Path) -> RunResult:
         raise SpecError(f"{path}: not a JSON report ({error})") from None
     if not isinstance(data, dict) or data.get("schema") != REPORT_SCHEMA:
         raise SpecError(f"{path}: not a {REPORT_SCHEMA} report")
-    return RunResult.from_json(data)
+    try:
+        return RunResult.from_json(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise SpecError(f"{path}: a {REPORT_SCHEMA} report, but not whole: {type(error).__name__}: "
+                        f"{error}") from None
 
 
 def _is_signoff_report(path: Path) -> bool:

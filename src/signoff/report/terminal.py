@@ -28,7 +28,7 @@ def verdict_text(verdict: Verdict) -> Text:
 
 def verdict_table(result: RunResult) -> Table:
     """One row per candidate and criterion."""
-    table = Table(title=f"signoff: {result.reference} (seed {result.seed})", title_justify="left",
+    table = Table(title=Text(f"signoff: {result.reference} (seed {result.seed})"), title_justify="left",
                   expand=False)
     table.add_column("candidate", overflow="fold")
     table.add_column("criterion")
@@ -58,8 +58,8 @@ def failure_details(result: RunResult) -> Iterator[RenderableType]:
             lines = view_of(check.criterion).lines(evidence)
             if not lines:
                 continue
-            yield Panel(Group(*(rich_line(line) for line in lines)), title=f"{candidate.target}: "
-                        f"{check.criterion}", title_align="left", border_style="red")
+            yield Panel(Group(*(rich_line(line) for line in lines)), title=Text(f"{candidate.target}: "
+                        f"{check.criterion}"), title_align="left", border_style="red")
             if evidence.get("replay"):
                 yield Text(f"replay: {evidence['replay']}", style="cyan", no_wrap=True, overflow="ignore")
 
@@ -90,6 +90,7 @@ def closing_line(result: RunResult) -> Text:
     for candidate in result.candidates:
         counts[candidate.verdict] = counts.get(candidate.verdict, 0) + 1
     parts = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items()))
+    stopped = f"; {result.stopped}" if result.stopped else ""
     return Text.assemble(verdict_text(result.verdict),
                          f"  {len(result.candidates)} candidate(s): {parts}; "
-                         f"{result.duration_s:.1f} s")
+                         f"{result.duration_s:.1f} s{stopped}")

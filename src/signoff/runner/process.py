@@ -51,6 +51,16 @@ class LoadFailure:
     kind: str  # "not_found" (a usage error), "import_failed", "crashed", "timeout"
     detail: str
 
+    @property
+    def summary(self) -> str:
+        """What went wrong, in a line: the cause and the detail's last line (for an import that
+        raised, the error with its file and line: ``worker_main.import_error_line``)."""
+        cause = {"import_failed": "failed to import", "crashed": "crashed while importing",
+                 "timeout": "did not finish importing in time",
+                 "not_found": "was not found"}.get(self.kind, self.kind)
+        lines = self.detail.strip().splitlines()
+        return f"{cause}: {lines[-1].strip()}" if lines else cause
+
 
 def crash_outcome(text: str) -> bytes:
     return marshal.dumps(("crash", text), MARSHAL_VERSION)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from signoff.errors import TargetError
-from signoff.runner.worker_main import load_target
+from signoff.runner.worker_main import import_error_line, load_target
 from signoff.targets import Target
 
 
@@ -21,3 +21,5 @@ def load_trusted(target: Target) -> Callable[..., Any]:
         return load_target(target.for_worker())  # type: ignore[no-any-return]
     except LookupError as error:
         raise TargetError(f"{target.text}: {error}") from None
+    except Exception as error:  # the trusted code itself is broken: say where, no traceback
+        raise TargetError(f"{target.text}: importing it failed: {import_error_line(error).strip()}") from None

@@ -214,12 +214,35 @@ def load_target(spec: dict[str, Any]) -> Any:
         try:
             obj = getattr(obj, part)
         except AttributeError:
+            import difflib  # only here: a target that is found never pays for it
+
+            names = [name for name in dir(obj) if not name.startswith("_")]
+            close = difflib.get_close_matches(part, names, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
             raise LookupError(
-                f"{spec['module']} has no attribute {spec['qualname']!r}"
+                f"{spec['module']} has no attribute {spec['qualname']!r}{hint}"
             ) from None
     if not callable(obj):
         raise LookupError(f"{spec['module']}:{spec['qualname']} is not callable")
     return obj
+
+
+def import_error_line(error: BaseException) -> str:
+    """One line saying what went wrong importing a target, and where: the file, the line and, for
+    a syntax error, the line's text (the last line of a load failure's detail, what reports show)."""
+    if isinstance(error, SyntaxError):
+        where = f"{os.path.basename(error.filename or '?')} line {error.lineno}"
+        shown = f": {error.text.strip()}" if error.text and error.text.strip() else ""
+        return f"\n{type(error).__name__}: {error.msg} ({where}{shown})"
+    frames = []
+    traceback_ = error.__traceback__
+    while traceback_ is not None:
+        frames.append(traceback_)
+        traceback_ = traceback_.tb_next
+    origin = frames[-1].tb_frame.f_code.co_filename if frames else ""
+    known = frames and origin[:1] != "<"  # not "<frozen importlib._bootstrap>"
+    where = f" ({os.path.basename(origin)} line {frames[-1].tb_lineno})" if known else ""
+    return f"\n{type(error).__name__}: {error}{where}"
 
 
 def read_frame(fd: int) -> bytes | None:
@@ -275,10 +298,10 @@ def main() -> None:
     except LookupError as error:
         write_frame(reply_fd, marshal.dumps(("load_error", "not_found", str(error)), MARSHAL_VERSION))
         return
-    except BaseException:
+    except BaseException as error:
         import traceback  # only here: a worker that loads cleanly never pays for it
 
-        text = traceback.format_exc(limit=-8)[-4000:]
+        text = traceback.format_exc(limit=-8)[-4000:] + import_error_line(error)
         write_frame(reply_fd, marshal.dumps(("load_error", "import_failed", text), MARSHAL_VERSION))
         return
     write_frame(reply_fd, marshal.dumps(("ready",), MARSHAL_VERSION))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from signoff.errors import SpecError, TargetError
@@ -33,7 +34,7 @@ from signoff.sql.engines import resolve_engine
 from signoff.sql.invariants import INVARIANTS, check_invariant, parse_threshold
 from signoff.sql.judge import Judge
 from signoff.sql.workers import DEFAULT_TIMEOUT_S, SqlWorker, WorkerPool
-from signoff.verdict import CandidateResult, CheckResult, RunResult
+from signoff.verdict import CandidateResult, CheckResult, RunResult, timed
 
 DEFAULT_SAMPLE = (  # files of SQLite's sqllogictest corpus, relative to its root
     "evidence/in1.test", "evidence/in2.test", "evidence/slt_lang_aggfunc.test",
@@ -106,7 +107,9 @@ def validate(options: SqlOptions) -> tuple[list[str], dict[str, float | str]]:
         raise SpecError(f"--timeout must be a number of seconds > 0, not {options.timeout_s}")
     for engine in (options.reference, *options.candidates):
         resolve_engine(engine)  # TargetError for an unknown or missing engine
-    corpus_files(options.corpus, options.sample)  # SpecError for a path that is not there
+    if not corpus_files(options.corpus, options.sample) and not options.queries and not names:
+        raise SpecError("nothing to check: no corpus (none given or found), --queries 0 and no invariant; "
+                        "give --corpus PATH, --queries N or --invariant NAME")
     return names, thresholds
 
 
@@ -147,17 +150,18 @@ def run_sql(options: SqlOptions) -> RunResult:
                 ended(worker, CheckResult("load", "fail", shown,
                                           {"load_failure": worker.kind, "detail": worker.detail}))
         if files and running:
+            began = time.monotonic()
             run = run_corpus(files, reference, running, budget_s=options.corpus_budget_s,
                              progress=options.progress)
-            for worker, comparison in zip(running, run.comparisons, strict=True):
-                ended(worker, corpus_check(run, comparison, options.reference))
+            for worker, comparison in zip(running, run.comparisons, strict=True):  # all ran at once
+                ended(worker, timed(partial(corpus_check, run, comparison, options.reference), since=began))
         for worker in running:
             for check in _generated_checks(reference, worker, seed, options):
                 ended(worker, check)
             judge = Judge(reference, worker, seed, options.progress)
             for name in names:
-                ended(worker, check_invariant(INVARIANTS[name], judge, threshold=thresholds.get(name),
-                                              budget_s=options.budget_s))
+                ended(worker, timed(partial(check_invariant, INVARIANTS[name], judge,
+                                            threshold=thresholds.get(name), budget_s=options.budget_s)))
         results = tuple(CandidateResult(texts[id(w)], tuple(checks[id(w)])) for w in workers)
     reference_text = options.reference + (f" ({reference.version})" if reference.version else "")
     return RunResult(reference=reference_text, seed=seed, candidates=results,
@@ -169,10 +173,10 @@ def _generated_checks(reference: SqlWorker, candidate: SqlWorker, seed: int,
     """The ``generated`` and ``metamorphic`` checks of one candidate; none when ``queries`` is 0."""
     if not options.queries:
         return []
-    generated = differential.check_generated(
+    generated = timed(lambda: differential.check_generated(
         reference, candidate, seed=seed, examples=options.queries,
-        budget_s=options.budget_s or differential.DEFAULT_BUDGET_S, progress=options.progress)
-    oracles = metamorphic.check_metamorphic(
+        budget_s=options.budget_s or differential.DEFAULT_BUDGET_S, progress=options.progress))
+    oracles = timed(lambda: metamorphic.check_metamorphic(
         reference, candidate, seed=seed, examples=options.queries,
-        budget_s=options.budget_s or metamorphic.DEFAULT_BUDGET_S, progress=options.progress)
+        budget_s=options.budget_s or metamorphic.DEFAULT_BUDGET_S, progress=options.progress))
     return [generated, oracles]
