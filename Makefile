@@ -33,5 +33,5 @@ test-fast: $(BIN)/signoff
 	$(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider
 
 lint: $(BIN)/signoff
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench tools
 	$(BIN)/mypy

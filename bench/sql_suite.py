@@ -3,8 +3,10 @@
     .venv/bin/python bench/sql_suite.py [--engines turso,libsql,duckdb,apsw] [--seed 1]
                                         [--json bench-sql.json]
 
-For each engine, one default run (what ``signoff sql --candidate ENGINE``
-does: the default corpus sample, the generated and metamorphic checks, then
+For each engine, one run as ``signoff sql --candidate ENGINE`` does it, but
+on a 17-file sample of SQLite's own corpus (``DEFAULT_SAMPLE`` of
+``../shared/data/sqllogictest``) instead of signoff's small default corpus:
+the corpus, the generated and metamorphic checks, then
 every invariant with its default threshold and budget) against sqlite3, timed
 from outside. Prints one column per engine: for the corpus and the generated
 scripts, the records (scripts) that differ by class; for the metamorphic
@@ -25,10 +27,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from signoff.cli.sql import SHARED_CORPUS
 from signoff.sql.invariants import INVARIANTS
 from signoff.sql.suite import DEFAULT_SAMPLE, SqlOptions, run_sql
 from signoff.verdict import CheckResult, RunResult
+
+# SQLite's sqllogictest corpus, beside the repository (not shipped with signoff).
+SHARED_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "sqllogictest"
 
 SHORT = {"pass": "pass", "fail": "FAIL", "inconclusive": "inconcl.", "error": "ERROR"}
 CLASSES = {"wrong_result": "wrong", "wrong_error": "wrong-err", "unsupported": "unsupp", "crash": "crash",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -116,3 +118,14 @@ def test_a_scanning_engine_exits_1_and_shows_both_plans(tmp_path: Path) -> None:
     assert status == 1, text
     assert "pk_lookup" in text and "FAIL" in text
     assert "SEARCH test USING INTEGER PRIMARY KEY" in text and "SCAN test" in text
+
+
+def test_the_default_corpus_ships_with_signoff_and_runs_anywhere(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    done = subprocess.run([sys.executable, "-m", "signoff", "sql", "-c", "sqlite3", "--queries", "0",
+                           "--invariant", "none", "--no-store", "--json", str(report)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    [corpus] = json.loads(report.read_text())["candidates"][0]["checks"]
+    assert corpus["criterion"] == "corpus" and corpus["evidence"]["records"] == 63

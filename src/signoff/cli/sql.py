@@ -11,8 +11,10 @@ DESIGN.md (0 pass, 1 a check failed, 3 inconclusive or error; a wrong command
 line raises SpecError, which the CLI turns into 2). The run itself goes
 through the one run pipeline (``cli.run``).
 
-Without ``--corpus`` the command runs ``DEFAULT_SAMPLE`` of the sqllogictest
-corpus it finds beside a checkout (``SHARED_CORPUS``), when it is there: the
+Without ``--corpus`` the command runs signoff's own small corpus, shipped in
+the package (``DEFAULT_CORPUS``, written by ``tools/make_default_corpus.py``),
+so the default run checks a corpus wherever signoff is installed; ``--corpus
+PATH`` (a file or a folder, repeatable) runs others, such as SQLite's. The
 library is always told its corpus, it never looks for one.
 """
 
@@ -32,11 +34,11 @@ from signoff.errors import SpecError
 from signoff.sql.differential import DEFAULT_EXAMPLES as DEFAULT_QUERIES
 from signoff.sql.engines import NAMED
 from signoff.sql.invariants import INVARIANTS
-from signoff.sql.suite import DEFAULT_CORPUS_BUDGET_S, DEFAULT_SAMPLE, SqlOptions, run_sql, validate
+from signoff.sql.suite import DEFAULT_CORPUS_BUDGET_S, SqlOptions, run_sql, validate
 from signoff.sql.workers import DEFAULT_TIMEOUT_S
 
-# The shared data beside a checkout (<repository>/../shared): src/signoff/cli/sql.py is four levels down.
-SHARED_CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "sqllogictest"
+# signoff's own corpus, in the installed package (package data): src/signoff/sql/corpus_data.
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "sql" / "corpus_data"
 
 
 def add_sql_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -52,8 +54,8 @@ def add_sql_parser(subparsers: Any) -> argparse.ArgumentParser:
     sql.add_argument("--reference", "-r", default="sqlite3", metavar="ENGINE",
                      help="the trusted engine (default sqlite3)")
     sql.add_argument("--corpus", action="append", type=Path, metavar="PATH",
-                     help="a sqllogictest .test file or a folder of them (repeatable); default: a sample "
-                          "of ../shared/data/sqllogictest when present")
+                     help="a sqllogictest .test file or a folder of them (repeatable); default: "
+                          "signoff's own small corpus, shipped with it")
     sql.add_argument("--no-corpus", action="store_true", help="run no corpus, invariants only")
     sql.add_argument("--invariant", action="append", metavar="NAME",
                      help="an invariant to run (repeatable; default all; 'none' for none); see --list")
@@ -98,12 +100,12 @@ def options_from(arguments: argparse.Namespace) -> SqlOptions:
 
 
 def _corpus(arguments: argparse.Namespace) -> tuple[list[Path], tuple[str, ...] | None]:
-    """The corpus paths and the sample of them to run: --corpus, none, or the default sample."""
+    """The corpus paths and the sample of them to run: --corpus, none, or signoff's own."""
     if arguments.no_corpus:
         return [], None
     if arguments.corpus:
         return list(arguments.corpus), None
-    return ([SHARED_CORPUS], DEFAULT_SAMPLE) if SHARED_CORPUS.is_dir() else ([], None)
+    return [DEFAULT_CORPUS], None
 
 
 def handle_sql(arguments: argparse.Namespace, console: Console, errors: Console) -> int:
