@@ -102,9 +102,12 @@ def test_supplied_inputs_without_hints(tmp_path):
     (["check", "-c", "x.py:f", "--seed", str(2**63)], "--seed: must be from 0 to 4294967295"),
     (["check", "-c", "x.py:f", "--timeout", "inf"], "--timeout: must be a finite number of seconds > 0"),
     (["check", "-c", "x.py:f", "--budget", "0"], "--budget: must be a finite number of seconds > 0"),
+    (["check", "-c", "x.py:f", "--timeout", "1e308"], "--timeout: must be at most 604800 seconds (a week)"),
     (["check", "-c", "x.py:f", "--examples", "-1"], "--examples: must be at least 0"),
     (["sql", "--corpus-budget", "-1"], "--corpus-budget: must be a finite number of seconds > 0"),
     (["sql", "--queries", "many"], "--queries: must be a whole number"),
+    (["sql", "-c", "sqlite3", "--corpus", "pyproject.toml"],
+     "--corpus pyproject.toml: not a sqllogictest file"),
     (["batch", "--tasks", "t", "--samples", "s", "--limit-tasks", "0"], "--limit-tasks: must be at least 1"),
     (["history", "--limit", "-1"], "--limit: must be at least 1, not -1"),
     (["no-such-command"], "invalid choice: 'no-such-command'"),
@@ -253,6 +256,9 @@ def test_the_starter_spec_runs_as_printed_and_says_what_to_edit(tmp_path):
     none = signoff("check", "--reference", "ref.py:f", "-c", "ref.py:f", "--examples", "0", "--no-store",
                    cwd=tmp_path)
     assert none.returncode == 3 and "examples=0 (--examples 0) generates none" in none.stdout
+    hurried = signoff("check", "--reference", "ref.py:f", "-c", "ref.py:f", "--budget", "0.001", "--no-store",
+                      cwd=tmp_path)
+    assert hurried.returncode == 3 and "budget of 0.001 s ran out after 0 supplied" in hurried.stdout
 
 
 def test_piped_output_never_splits_a_replay_command_or_a_run_id(tmp_path):

@@ -23,7 +23,8 @@ def test_spec_defaults_to_same_results():
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"inputs": [1, 2]}, "Spec(inputs=...) must be a Hypothesis strategy"),
     ({"criteria": ["same_results"]}, "not a criterion"),
-    ({"timeout": 0}, "Spec(timeout=...) must be a number > 0"),
+    ({"timeout": 0}, "Spec(timeout=...) must be a finite number > 0"),
+    ({"timeout": 1e308}, "Spec(timeout=...) must be at most 604800 seconds"),
     ({"memory_limit": 1000}, "memory_limit"),
 ])
 def test_bad_spec_arguments_say_what_and_where(kwargs, message):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import io
+import math
 import pickle
 import random
 from collections.abc import Callable, Sequence
@@ -25,6 +26,7 @@ from signoff.errors import SpecError
 # A workload without sizes doubles from 1,000 to 512,000: ten sizes, enough
 # points to tell the growth classes apart, small enough to time in a minute.
 SEED_LIMIT = 2**32  # a drawn seed is below this: every seed numpy and Hypothesis accept
+MAX_SECONDS = 7 * 24 * 3600  # the longest time limit or budget: a week (the clocks' integers stay in range)
 
 
 def seed_or_fresh(seed: int | None) -> int:
@@ -139,10 +141,17 @@ def require_strategy(value: object, where: str) -> None:
                         "input, e.g. st.integers()")
 
 
+def require_seconds(value: object, where: str) -> None:
+    """SpecError unless ``value`` is a number of seconds > 0 and at most MAX_SECONDS."""
+    require_positive(value, where)
+    if value > MAX_SECONDS:  # type: ignore[operator]
+        raise SpecError(f"{where} must be at most {MAX_SECONDS} seconds (a week), not {value!r}")
+
+
 def require_positive(value: object, where: str) -> None:
-    """SpecError unless ``value`` is a number > 0; ``where`` names the argument."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise SpecError(f"{where} must be a number > 0, not {value!r}")
+    """SpecError unless ``value`` is a finite number > 0; ``where`` names the argument."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+        raise SpecError(f"{where} must be a finite number > 0, not {value!r}")
 
 
 class _Placeholder:

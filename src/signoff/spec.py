@@ -21,7 +21,7 @@ from hypothesis.strategies import SearchStrategy
 
 from signoff.criteria import Criterion, same_results, scaling, speed
 from signoff.errors import SpecError
-from signoff.inputs import Arguments, Call, Workload, require_positive, require_strategy
+from signoff.inputs import Arguments, Call, Workload, require_seconds, require_strategy
 from signoff.targets import Target, parse_target
 
 # Relative target paths inside a spec file are taken from the spec's folder.
@@ -83,7 +83,7 @@ class Spec:
         object.__setattr__(self, "criteria", criteria)
         corpus = (self.corpus,) if isinstance(self.corpus, (str, Path)) else tuple(self.corpus)
         object.__setattr__(self, "corpus", tuple(_resolve(folder, path) for path in corpus))
-        require_positive(self.timeout, "Spec(timeout=...)")
+        require_seconds(self.timeout, "Spec(timeout=...)")
         if not isinstance(self.memory_limit, int) or self.memory_limit < (64 << 20):
             raise SpecError(
                 f"Spec(memory_limit=...) must be a number of bytes >= 64 MiB, not {self.memory_limit!r}"

@@ -13,16 +13,18 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Verdict = Literal["pass", "fail", "inconclusive", "error"]
+# "skipped": a check that did not run, and why (its summary): it counts neither for nor against
+# a candidate, but a candidate whose every check was skipped was not judged (an error).
+Verdict = Literal["pass", "fail", "inconclusive", "error", "skipped"]
 
 REPORT_SCHEMA = "signoff.report/1"
 
 # A fail outranks an error, an error an inconclusive, an inconclusive a pass:
 # the combined verdict is the worst one seen.
-_SEVERITY: dict[Verdict, int] = {"pass": 0, "inconclusive": 1, "error": 2, "fail": 3}
+_SEVERITY: dict[Verdict, int] = {"skipped": 0, "pass": 0, "inconclusive": 1, "error": 2, "fail": 3}
 
 # Exit status by combined verdict (DESIGN.md): 2 is for bad input, raised before any check.
-EXIT_CODES: dict[Verdict, int] = {"pass": 0, "fail": 1, "inconclusive": 3, "error": 3}
+EXIT_CODES: dict[Verdict, int] = {"pass": 0, "fail": 1, "inconclusive": 3, "error": 3, "skipped": 0}
 
 
 def combine(verdicts: Iterable[Verdict]) -> Verdict:
@@ -73,8 +75,10 @@ class CandidateResult:
 
     @property
     def verdict(self) -> Verdict:
-        """The worst check's verdict; an error when nothing was checked (never a pass)."""
-        return combine(check.verdict for check in self.checks) if self.checks else "error"
+        """The worst check's verdict; an error when nothing was checked (no check, or every one
+        skipped): never a pass."""
+        judged = [check.verdict for check in self.checks if check.verdict != "skipped"]
+        return combine(judged) if judged else "error"
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -192,6 +192,15 @@ def test_unjudged_lines_a_broken_reference_and_a_cache_file_are_never_a_silent_p
     assert broken.returncode == 2, broken.stdout + broken.stderr
     assert "own.jsonl:1" in broken.stderr
     assert "not valid Python: expected ':' (line 1: def f(x))" in broken.stderr
+    unimportable = write_jsonl(tmp_path / "unimportable.jsonl", [
+        {"task_id": "Own/2", "entry_point": "f", "inputs": [[1]],
+         "reference": "import no_such_module_xyz\n\ndef f(x):\n    return x\n"}])
+    own_sample = write_jsonl(tmp_path / "own_samples.jsonl", [
+        {"task_id": "Own/2", "solution": "def f(x):\n    return x\n"}])
+    stopped = batch("--tasks", str(unimportable), "--samples", str(own_sample), "--no-store", cwd=tmp_path)
+    assert stopped.returncode == 2 and "Traceback" not in stopped.stderr, stopped.stdout + stopped.stderr
+    assert ("task Own/2: its reference failed to import: ModuleNotFoundError: No module named "
+            "'no_such_module_xyz'") in stopped.stderr
 
     (tmp_path / "cache.txt").write_text("mine\n")
     cache = batch("--tasks", str(humaneval_path), "--samples", str(samples), "--cache", "cache.txt",

@@ -123,9 +123,14 @@ def test_a_scanning_engine_exits_1_and_shows_both_plans(tmp_path: Path) -> None:
 def test_the_default_corpus_ships_with_signoff_and_runs_anywhere(tmp_path: Path) -> None:
     report = tmp_path / "r.json"
     done = subprocess.run([sys.executable, "-m", "signoff", "sql", "-c", "sqlite3", "--queries", "0",
-                           "--invariant", "none", "--no-store", "--json", str(report)],
+                           "--invariant", "none", "--no-store", "--json", str(report), "--junit", "r.xml"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=300,
                           env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stdout + done.stderr
-    [corpus] = json.loads(report.read_text())["candidates"][0]["checks"]
+    corpus, *skipped = json.loads(report.read_text())["candidates"][0]["checks"]
     assert corpus["criterion"] == "corpus" and corpus["evidence"]["records"] == 63
+    # What did not run is said in every report, with why: the table, the JSON, JUnit.
+    assert [(c["criterion"], c["verdict"]) for c in skipped] == [("generated", "skipped"),
+                                                                  ("metamorphic", "skipped")]
+    assert done.stdout.count("SKIPPED") == 2 and "no generated queries (--queries 0)" in done.stdout
+    assert (tmp_path / "r.xml").read_text().count('<skipped message="no generated queries') == 2

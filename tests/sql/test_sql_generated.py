@@ -189,7 +189,9 @@ def test_a_slow_but_right_engine_is_not_taken_for_a_hung_one() -> None:
 def test_a_budget_spent_drawing_is_inconclusive_not_a_pass() -> None:
     result = run_sql(SqlOptions(candidates=["sqlite3"], corpus=[], invariants=[], queries=3000, seed=1,
                                 budget_s=0.5))
-    for check in result.candidates[0].checks:
+    corpus, *generated = result.candidates[0].checks
+    assert (corpus.criterion, corpus.verdict) == ("corpus", "skipped")  # corpus=[]: said, not left out
+    for check in generated:
         assert check.verdict == "inconclusive", check.summary
         assert "budget" in check.summary
 
@@ -197,6 +199,9 @@ def test_a_budget_spent_drawing_is_inconclusive_not_a_pass() -> None:
 def test_queries_zero_runs_neither_check_and_nothing_at_all_is_refused(tmp_path: Path) -> None:
     (tmp_path / "one.test").write_text("query I nosort\nSELECT 1\n----\n1\n")
     result = run_sql(SqlOptions(candidates=["sqlite3"], corpus=[tmp_path], invariants=[], queries=0))
-    assert [check.criterion for check in result.candidates[0].checks] == ["corpus"]
+    checks = result.candidates[0].checks
+    assert [(check.criterion, check.verdict) for check in checks] == [
+        ("corpus", "pass"), ("generated", "skipped"), ("metamorphic", "skipped")]
+    assert checks[1].summary == "no generated queries (--queries 0)"
     with pytest.raises(SpecError, match="nothing to check"):
         run_sql(SqlOptions(candidates=["sqlite3"], corpus=[], invariants=[], queries=0))

@@ -41,6 +41,7 @@ from signoff.batch.task import Task
 from signoff.criteria.base import ReferenceCache
 from signoff.criteria.same_results import Failure, SameResults, check_same_results
 from signoff.equality import Equality, decode
+from signoff.errors import SpecError
 from signoff.outcomes import FATAL, Difference, Outcome, compare, compare_repeat
 from signoff.runner.process import Limits, LoadFailure, Worker, run_cases
 from signoff.spec import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT_S
@@ -134,7 +135,10 @@ def judge_task(task: Task, samples: Sequence[Sample], options: JudgeOptions,
         limits = Limits(timeout_s=options.reference_timeout_s, memory_bytes=options.memory_bytes)
         reference = Worker(parse_target(f"{reference_path}:{task.entry_point}"), limits)
         failure = reference.start()
-        if failure is not None:
+        if failure is not None and failure.kind in ("import_failed", "not_found"):
+            # The task file is wrong, not any sample: bad input, which stops the batch (exit 2).
+            raise SpecError(f"task {task.task_id}: its reference {failure.summary}")
+        if failure is not None:  # it crashed or hung while importing: judged as an error, not stopped
             text = f"the reference of {task.task_id} {failure.summary}"
             check = CheckResult(SameResults.name, "error", text, {"load_failure": failure.kind,
                                                                 "detail": failure.detail})

@@ -20,7 +20,7 @@ from typing import Any
 from signoff.batch.judge import JudgeOptions, SampleResult
 from signoff.batch.units import Unit, guarded
 from signoff.criteria.same_results import SameResults
-from signoff.errors import SpecError
+from signoff.errors import SignoffError, SpecError
 from signoff.verdict import CheckResult
 
 
@@ -67,6 +67,8 @@ def run_on_ray(units: Sequence[Unit], options: JudgeOptions, jobs: int,
                 except StopIteration:
                     del streams[stream]
                     continue
+                except SignoffError as error:  # bad input found on a node: stop, as the local backend does
+                    raise SpecError(str(getattr(error, "cause", error))) from None
                 except Exception as error:  # the Ray task or its node died: the samples left cannot be judged
                     del streams[stream]
                     yield from _lost(unit, done, error)

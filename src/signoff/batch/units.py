@@ -20,6 +20,7 @@ from signoff.batch.judge import JudgeOptions, SampleResult, judge_task
 from signoff.batch.samples import Sample
 from signoff.batch.task import Task
 from signoff.criteria.same_results import SameResults
+from signoff.errors import SignoffError
 from signoff.verdict import CheckResult
 
 
@@ -43,12 +44,15 @@ def split_units(units: list[Unit], jobs: int) -> list[Unit]:
 
 
 def guarded(unit: Unit, options: JudgeOptions, stop: Callable[[], bool]) -> Iterator[SampleResult]:
-    """``judge_task``, where a fault of signoff's own becomes an error verdict for the samples left."""
+    """``judge_task``, where a fault of signoff's own becomes an error verdict for the samples left;
+    bad input (a task whose reference does not import) is raised, to stop the batch."""
     done: set[int] = set()
     try:
         for result in judge_task(unit.task, unit.samples, options, stop):
             done.add(result.index)
             yield result
+    except SignoffError:
+        raise
     except Exception as error:
         check = CheckResult(SameResults.name, "error",
                             f"signoff could not judge this sample: {type(error).__name__}: {error}")
@@ -60,12 +64,14 @@ def guarded(unit: Unit, options: JudgeOptions, stop: Callable[[], bool]) -> Iter
 def run_local(units: Sequence[Unit], options: JudgeOptions, jobs: int) -> Generator[SampleResult, None, None]:
     """Results as they finish, ``jobs`` units at a time, each in a thread driving its workers."""
     stop = threading.Event()
-    finished: queue.Queue[SampleResult | None] = queue.Queue()
+    finished: queue.Queue[SampleResult | SignoffError | None] = queue.Queue()
 
     def work(unit: Unit) -> None:
         try:
             for result in guarded(unit, options, stop.is_set):
                 finished.put(result)
+        except SignoffError as error:  # bad input: raised where the results are read
+            finished.put(error)
         finally:
             finished.put(None)
 
@@ -78,6 +84,8 @@ def run_local(units: Sequence[Unit], options: JudgeOptions, jobs: int) -> Genera
             item = finished.get()
             if item is None:
                 running -= 1
+            elif isinstance(item, SignoffError):
+                raise item
             else:
                 yield item
     finally:

@@ -11,17 +11,19 @@ import argparse
 import math
 from collections.abc import Callable
 
-from signoff.inputs import SEED_LIMIT
+from signoff.inputs import MAX_SECONDS, SEED_LIMIT
 
 
 def seconds(text: str) -> float:
-    """A time: a finite number of seconds > 0 (``inf``, ``nan``, 0 and negatives are refused)."""
+    """A time: seconds > 0 and at most MAX_SECONDS (``inf``, ``nan``, 0 and negatives are refused)."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a number of seconds, not {text!r}") from None
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"must be a finite number of seconds > 0, not {text!r}")
+    if value > MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_SECONDS} seconds (a week), not {text!r}")
     return value
 
 

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from signoff.criteria.base import CheckContext, Criterion, EvidenceView
 from signoff.criteria.cost import CostContext, SideFault, out_of_time
 from signoff.errors import SpecError
-from signoff.inputs import require_positive
+from signoff.inputs import require_positive, require_seconds
 from signoff.runner.measure import Fault, MemoryPeak, peak_memory
 from signoff.runner.process import Worker
 from signoff.verdict import CheckResult
@@ -57,7 +57,7 @@ def memory(at_most: float = DEFAULT_AT_MOST, *, size: int | None = None, pairs: 
     ``size`` (default: largest).
     """
     require_positive(at_most, "memory(at_most=...)")
-    require_positive(budget, "memory(budget=...)")
+    require_seconds(budget, "memory(budget=...)")
     if not isinstance(pairs, int) or pairs < 1:
         raise SpecError(f"memory(pairs=...) must be an int >= 1, not {pairs!r}")
     return Memory(float(at_most), size, pairs, float(budget))

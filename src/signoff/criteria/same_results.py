@@ -31,7 +31,7 @@ from signoff.criteria.base import (
 from signoff.criteria.hypothesis_run import DRAW_PHASES, SHRINK_PHASES, Differs, run_quietly
 from signoff.equality import Equality, as_equality
 from signoff.errors import SpecError
-from signoff.inputs import Call, require_positive
+from signoff.inputs import Call, require_seconds
 from signoff.outcomes import FATAL, Difference, ExceptionMode, Outcome, compare, compare_repeat
 from signoff.progress import BudgetProgress
 from signoff.runner.process import Worker, run_cases
@@ -107,7 +107,7 @@ def same_results(
         raise SpecError(
             f"same_results(exceptions=...) must be 'type', 'message' or 'any', not {exceptions!r}"
         )
-    require_positive(budget, "same_results(budget=...)")
+    require_seconds(budget, "same_results(budget=...)")
     return SameResults(examples, as_equality(equal), exceptions, bool(determinism),  # type: ignore[arg-type]
                        float(budget))
 
@@ -311,17 +311,17 @@ def _verdict(
         )
     if error is not None:
         return CheckResult(SameResults.name, "error", error, base)
-    if cases == 0:
-        text = ("no inputs: examples=0 (--examples 0) generates none and none were supplied; give "
-                "--examples N or --inputs FILE" if criterion.examples == 0
-                else "no inputs: give the spec inputs=..., or supply --inputs")
-        return CheckResult(SameResults.name, "error", text, base)
-    if tally.budget_hit:
+    if tally.budget_hit:  # before "no inputs": a budget spent before the first input is no lack of inputs
         return CheckResult(
             SameResults.name, "inconclusive",
             f"budget of {criterion.budget_s:g} s ran out after {counts}, no difference so far",
             base,
         )
+    if cases == 0:
+        text = ("no inputs: examples=0 (--examples 0) generates none and none were supplied; give "
+                "--examples N or --inputs FILE" if criterion.examples == 0
+                else "no inputs: give the spec inputs=..., or supply --inputs")
+        return CheckResult(SameResults.name, "error", text, base)
     if tally.skipped == cases:
         return CheckResult(SameResults.name, "error",
                            "the reference itself failed on every input", base)

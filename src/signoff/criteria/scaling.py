@@ -18,7 +18,7 @@ from typing import ClassVar
 from signoff.criteria.base import CheckContext, Criterion, EvidenceView
 from signoff.criteria.cost import CostContext, Side, SideFault, calibrate_pair, time_pair
 from signoff.errors import SpecError
-from signoff.inputs import require_positive
+from signoff.inputs import require_seconds
 from signoff.measure.fit import GROWTH_CLASSES
 from signoff.measure.growth import judge_growth, measure_growth
 from signoff.verdict import CheckResult
@@ -61,7 +61,7 @@ def scaling(no_worse_than: str = "reference", *, repeats: int = DEFAULT_REPEATS,
         )
     if not isinstance(repeats, int) or repeats < 1:
         raise SpecError(f"scaling(repeats=...) must be an int >= 1, not {repeats!r}")
-    require_positive(budget, "scaling(budget=...)")
+    require_seconds(budget, "scaling(budget=...)")
     return Scaling(no_worse_than, repeats, float(budget))
 
 

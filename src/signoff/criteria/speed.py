@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from signoff.criteria.base import CheckContext, Criterion, EvidenceView
 from signoff.criteria.cost import CostContext, Side, SideFault, calibrate_pair, time_pair
 from signoff.errors import SpecError
-from signoff.inputs import require_positive
+from signoff.inputs import require_positive, require_seconds
 from signoff.measure.paired import measure_ratio
 from signoff.measure.rules import MAX_PAIRS, MIN_PAIRS
 from signoff.verdict import CheckResult
@@ -56,7 +56,7 @@ def speed(at_most: float = DEFAULT_AT_MOST, *, size: int | None = None,
     ``budget`` seconds or ``max_pairs`` pairs are spent (then inconclusive).
     """
     require_positive(at_most, "speed(at_most=...)")
-    require_positive(budget, "speed(budget=...)")
+    require_seconds(budget, "speed(budget=...)")
     if not isinstance(max_pairs, int) or max_pairs < MIN_PAIRS:
         raise SpecError(f"speed(max_pairs=...) must be an int >= {MIN_PAIRS}, not {max_pairs!r}")
     return Speed(float(at_most), size, float(budget), max_pairs)

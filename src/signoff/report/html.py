@@ -290,7 +290,7 @@ _LAYOUTS: dict[Layout, _Drawing] = {
 }
 
 _CSS = """
-:root{--pass:#1a7f37;--fail:#cf222e;--inconclusive:#9a6700;--error:#8250df;--ink:#1f2328;--muted:#59636e;
+:root{--pass:#1a7f37;--fail:#cf222e;--inconclusive:#9a6700;--error:#8250df;--skipped:#8c959f;--ink:#1f2328;--muted:#59636e;
 --line:#d1d9e0;--soft:#f6f8fa}
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Liberation Sans","DejaVu Sans",
@@ -307,6 +307,8 @@ a{color:inherit}
 .banner dt{opacity:.8}.banner dd{margin:0;word-break:break-all}.banner code{font-size:14px}
 .banner.v-pass{background:var(--pass)}.banner.v-fail{background:var(--fail)}
 .banner.v-inconclusive{background:var(--inconclusive)}.banner.v-error{background:var(--error)}
+.badge.v-skipped{background:var(--skipped)}.cell.v-skipped{border-color:var(--skipped)}
+.check.v-skipped{border-left-color:var(--skipped)}
 .badge{display:inline-block;min-width:5.2em;text-align:center;padding:1px 7px;border-radius:4px;color:#fff;
 font:700 12px/1.6 system-ui,sans-serif;letter-spacing:.03em;vertical-align:2px}
 .badge.v-pass{background:var(--pass)}.badge.v-fail{background:var(--fail)}

@@ -24,7 +24,7 @@ from signoff.verdict import CheckResult, RunResult
 MARKER = "<!-- signoff: JUnit XML report -->"
 MAX_MESSAGE = 1_000  # characters of a summary in a message attribute
 MAX_ITEMS = 12  # items of a list shown in the evidence text
-_ELEMENT = {"fail": "failure", "error": "error", "inconclusive": "skipped"}
+_ELEMENT = {"fail": "failure", "error": "error", "inconclusive": "skipped", "skipped": "skipped"}
 # Listed before the keys of the check's own view: why a candidate could not even be loaded.
 _FIRST = ("load_failure",)
 

@@ -19,6 +19,7 @@ from signoff.verdict import CheckResult, RunResult, Verdict
 
 STYLES: dict[Verdict, str] = {
     "pass": "bold green", "fail": "bold red", "inconclusive": "bold yellow", "error": "bold magenta",
+    "skipped": "dim",
 }
 
 

@@ -79,6 +79,9 @@ def corpus_files(paths: Sequence[Path], sample: Sequence[str] | None = None) -> 
                 raise SpecError(f"--corpus {path}: no .test files in this folder")
             files.extend((each, each.relative_to(path).as_posix()) for each in found)
         elif path.is_file():
+            if path.suffix != ".test":
+                raise SpecError(f"--corpus {path}: not a sqllogictest file (a .test file, or a folder "
+                                "of them)")
             files.append((path, str(path)))
         else:
             raise SpecError(f"--corpus {path}: no such file or folder")
@@ -149,6 +152,9 @@ def run_sql(options: SqlOptions) -> RunResult:
                 shown = f"the candidate engine could not be started: {last}"
                 ended(worker, CheckResult("load", "fail", shown,
                                           {"load_failure": worker.kind, "detail": worker.detail}))
+        if not files:  # --no-corpus: said in every report, not silently left out
+            for worker in running:
+                ended(worker, CheckResult("corpus", "skipped", "no corpus run (--no-corpus)"))
         if files and running:
             began = time.monotonic()
             run = run_corpus(files, reference, running, budget_s=options.corpus_budget_s,
@@ -170,9 +176,10 @@ def run_sql(options: SqlOptions) -> RunResult:
 
 def _generated_checks(reference: SqlWorker, candidate: SqlWorker, seed: int,
                       options: SqlOptions) -> list[CheckResult]:
-    """The ``generated`` and ``metamorphic`` checks of one candidate; none when ``queries`` is 0."""
+    """The ``generated`` and ``metamorphic`` checks of one candidate; skipped when ``queries`` is 0."""
     if not options.queries:
-        return []
+        return [CheckResult(name, "skipped", "no generated queries (--queries 0)")
+                for name in ("generated", "metamorphic")]
     generated = timed(lambda: differential.check_generated(
         reference, candidate, seed=seed, examples=options.queries,
         budget_s=options.budget_s or differential.DEFAULT_BUDGET_S, progress=options.progress))
