@@ -194,6 +194,9 @@ def test_junit_records_how_long_each_check_took(tmp_path):
     assert run.returncode == 0, run.stderr
     [case] = ET.parse(tmp_path / "r.xml").getroot().iter("testcase")
     assert float(case.get("time", "0")) > 0.0
+    json_run = signoff("check", str(EXAMPLE / "spec.py"), "--seed", "1", "--no-store", "--json", "r.json",
+                       "--candidate", str(EXAMPLE / "candidate_good.py") + ":slugify", cwd=tmp_path)
+    assert json_run.returncode == 0 and (tmp_path / "r.json").stat().st_mode & 0o777 == 0o644
 
 
 def test_replay_refuses_what_is_not_a_case_or_not_a_whole_report(tmp_path):
@@ -302,3 +305,16 @@ def test_a_spec_whose_own_code_breaks_mid_run_is_one_line_exit_2(tmp_path, make,
     assert message in run.stderr and len(run.stderr.strip().splitlines()) == 1, run.stderr
     [recorded] = json.loads(signoff("history", "--json", cwd=tmp_path).stdout)
     assert recorded["verdict"] == "error"
+
+
+def test_exit_in_a_spec_and_unwritable_report_paths_are_one_line_errors(tmp_path):
+    (tmp_path / "ref.py").write_text("def f(x: int) -> int:\n    return x\n")
+    (tmp_path / "exits.py").write_text("raise SystemExit(3)\n")
+    (tmp_path / "adir").mkdir()
+    for args, message in [
+        (["check", "exits.py", "-c", "ref.py:f"], "exits.py:1: the spec raised SystemExit: 3"),
+        (["check", "--reference", "ref.py:f", "-c", "ref.py:f", "--junit", "adir/x/../"], "is a folder"),
+    ]:
+        run = signoff(*args, "--no-store", cwd=tmp_path)
+        assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+        assert message in run.stderr and len(run.stderr.strip().splitlines()) == 1, run.stderr

@@ -47,7 +47,7 @@ def load_spec(path: str | Path) -> LoadedSpec:
         raise SpecError(f"{path}:{_user_line(error, resolved)}: {error}") from None
     except SyntaxError as error:
         raise SpecError(f"{path}:{error.lineno}: not valid Python: {error.msg}") from None
-    except Exception as error:
+    except (Exception, SystemExit) as error:  # exit() in user code is an error
         raise SpecError(
             f"{path}:{_user_line(error, resolved)}: the spec raised "
             f"{type(error).__name__}: {error}"

@@ -134,3 +134,13 @@ def test_the_default_corpus_ships_with_signoff_and_runs_anywhere(tmp_path: Path)
                                                                   ("metamorphic", "skipped")]
     assert done.stdout.count("SKIPPED") == 2 and "no generated queries (--queries 0)" in done.stdout
     assert (tmp_path / "r.xml").read_text().count('<skipped message="no generated queries') == 2
+
+
+def test_a_corpus_that_is_not_utf8_says_where_and_why_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "bad.test").write_bytes(b"query I nosort\nSELECT \xe9\n----\n1\n")
+    done = subprocess.run([sys.executable, "-m", "signoff", "sql", "-c", "sqlite3", "--corpus", "bad.test",
+                           "--queries", "0", "--invariant", "none", "--no-store"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 3 and "Traceback" not in done.stderr, done.stderr
+    assert "no corpus record was run: 1 record(s) do not parse (first: bad.test:2: not UTF-8" in done.stdout

@@ -152,7 +152,7 @@ def _run(reference: str, task_id: str) -> types.ModuleType:
         exec(compile(reference, f"<reference of {task_id}>", "exec"), module.__dict__)
     except SyntaxError as error:
         raise _Bad("reference", f"not valid Python: line {error.lineno}: {error.msg}") from None
-    except Exception as error:
+    except (Exception, SystemExit) as error:  # exit() in user code is an error
         raise _Bad("reference", f"running it raised {type(error).__name__}: {error}") from None
     return module
 

@@ -43,7 +43,7 @@ def load_task_file(path: Path, *, limit: int | None = None) -> list[Task]:
             found = maker()
         except SpecError as error:
             raise SpecError(f"{path}:{_line(error, path)}: {error}") from None
-        except Exception as error:
+        except (Exception, SystemExit) as error:  # exit() in user code is an error
             raise SpecError(f"{path}:{_line(error, path)}: tasks() raised {type(error).__name__}: "
                             f"{error}") from None
     elif hasattr(module, "TASKS"):
@@ -82,7 +82,7 @@ def _run(path: Path) -> types.ModuleType:
         raise SpecError(f"{path}:{error.lineno}: not valid Python: {error.msg}") from None
     except SpecError as error:
         raise SpecError(f"{path}:{_line(error, path)}: {error}") from None
-    except Exception as error:
+    except (Exception, SystemExit) as error:  # exit() in user code is an error
         raise SpecError(f"{path}:{_line(error, path)}: the file raised {type(error).__name__}: "
                         f"{error}") from None
     return module

@@ -119,17 +119,18 @@ class Run:
             return work(hooks)
 
     def finish(self, outcome: Outcome) -> int:
-        """Record the verdict, write the reports, show the result; the exit status."""
+        """Record the verdict, show the result, write the reports; the exit status. The reports come
+        last: a path that fails only now (the disk full) costs its report, never the verdict shown."""
         result = outcome.result
         verdict = result.verdict
         if self.recorder:
             self.recorder.finish(verdict, result.duration_s)
-        write_reports(result, json=self.options.json, html=self.options.html, junit=self.options.junit,
-                      json_report=outcome.report)
         if outcome.view is not None:
             outcome.view(self.console)
         else:
             print_run(self.console, result, details=not self.options.quiet)
+        write_reports(result, json=self.options.json, html=self.options.html, junit=self.options.junit,
+                      json_report=outcome.report)
         if self.recorder:
             self.console.print(f"recorded as run {self.recorder.run_id}{outcome.note} in {self.store}",
                                style="dim", highlight=False)

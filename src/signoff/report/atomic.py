@@ -27,7 +27,7 @@ class ReportKind:
         """SpecError for a path this kind must not be written to: a folder, or a stranger's file;
         ``option`` (``--html``) leads the message when the path came from the command line."""
         where = f"{option} {path}" if option else str(path)
-        if path.is_dir():
+        if path.is_dir() or path.name in ("", ".", ".."):
             raise SpecError(f"{where}: is a folder; give a file name for {self.what}")
         blocking = next((parent for parent in path.parents if parent.exists() and not parent.is_dir()), None)
         if blocking is not None:
@@ -41,13 +41,21 @@ def write_atomically(text: str, path: Path, kind: ReportKind, option: str = "") 
     """Write ``text`` to ``path`` through a temporary file and a rename, never over a stranger's file
     (SpecError, the file left as it was)."""
     kind.refuse(path, option)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as error:  # a read-only folder, no space left: the path is the user's to fix
+        raise SpecError(f"{option + ' ' if option else ''}{path}: cannot write {kind.what} there: "
+                        f"{error.strerror or error}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as file:
             file.write(text)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
+    except OSError as error:
+        os.unlink(temporary)
+        raise SpecError(f"{option + ' ' if option else ''}{path}: cannot write {kind.what} there: "
+                        f"{error.strerror or error}") from None
     except BaseException:
         os.unlink(temporary)
         raise

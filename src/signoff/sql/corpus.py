@@ -413,6 +413,12 @@ def corpus_check(run: CorpusRun, comparison: Comparison, reference: str) -> Chec
             shown += f"; the corpus budget ran out ({len(run.not_run_files)} file(s) not run or not finished)"
         elif not comparison.compared:
             shown = "no corpus record was run"
+            if run.problems:  # every record was broken: say where the first one is, and why
+                first = run.problems[0]
+                where = f"{first['file']}:{first['line']}"
+                problem = str(first.get("problem", ""))
+                shown += (f": {len(run.problems)} record(s) do not parse (first: "
+                          f"{problem if problem.startswith(where) else f'{where}: {problem}'})")
     return CheckResult("corpus", verdict, shown, evidence)
 
 
