@@ -141,11 +141,22 @@ def require_strategy(value: object, where: str) -> None:
                         "input, e.g. st.integers()")
 
 
+def seconds_problem(value: float) -> str | None:
+    """What is wrong with ``value`` as a time limit or budget, or None: the one rule of
+    ``require_seconds`` and of the command line's time flags."""
+    if not 0 < value < math.inf:
+        return "must be a finite number of seconds > 0"
+    if value > MAX_SECONDS:
+        return f"must be at most {MAX_SECONDS} seconds (a week)"
+    return None
+
+
 def require_seconds(value: object, where: str) -> None:
     """SpecError unless ``value`` is a number of seconds > 0 and at most MAX_SECONDS."""
     require_positive(value, where)
-    if value > MAX_SECONDS:  # type: ignore[operator]
-        raise SpecError(f"{where} must be at most {MAX_SECONDS} seconds (a week), not {value!r}")
+    problem = seconds_problem(value)  # type: ignore[arg-type]
+    if problem:
+        raise SpecError(f"{where} {problem}, not {value!r}")
 
 
 def require_positive(value: object, where: str) -> None:

@@ -24,7 +24,7 @@ REPORT_SCHEMA = "signoff.report/1"
 _SEVERITY: dict[Verdict, int] = {"skipped": 0, "pass": 0, "inconclusive": 1, "error": 2, "fail": 3}
 
 # Exit status by combined verdict (DESIGN.md): 2 is for bad input, raised before any check.
-EXIT_CODES: dict[Verdict, int] = {"pass": 0, "fail": 1, "inconclusive": 3, "error": 3, "skipped": 0}
+EXIT_CODES: dict[Verdict, int] = {"pass": 0, "fail": 1, "inconclusive": 3, "error": 3, "skipped": 3}
 
 
 def combine(verdicts: Iterable[Verdict]) -> Verdict:
@@ -39,11 +39,9 @@ def combine(verdicts: Iterable[Verdict]) -> Verdict:
 def timed(run: Callable[[], CheckResult], since: float | None = None) -> CheckResult:
     """``run()``'s check result, with the seconds it took (from ``since``, a ``time.monotonic()``
     reading, when its work began earlier) as its evidence ``duration_s``: what the JUnit report
-    shows as the test case's time. A duration the check measured itself is kept."""
+    shows as the test case's time."""
     started = time.monotonic() if since is None else since
     result = run()
-    if "duration_s" in result.evidence:
-        return result
     return dataclasses.replace(result, evidence={**result.evidence,
                                                  "duration_s": round(time.monotonic() - started, 3)})
 

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from signoff.batch import evalplus
-from signoff.batch.task import Task
+from signoff.batch.task import Task, compile_reference
 from signoff.criteria.same_results import DEFAULT_EXAMPLES
 from signoff.criteria.speed import Speed, speed
 from signoff.equality import Equality, Exact
@@ -148,10 +148,9 @@ def _run(reference: str, task_id: str) -> types.ModuleType:
     ``make``) by value to a node that has no such module.
     """
     module = types.ModuleType("signoff_reference_" + re.sub(r"\W", "_", task_id))
+    code = compile_reference(reference, task_id)
     try:
-        exec(compile(reference, f"<reference of {task_id}>", "exec"), module.__dict__)
-    except SyntaxError as error:
-        raise _Bad("reference", f"not valid Python: line {error.lineno}: {error.msg}") from None
+        exec(code, module.__dict__)
     except (Exception, SystemExit) as error:  # exit() in user code is an error
         raise _Bad("reference", f"running it raised {type(error).__name__}: {error}") from None
     return module

@@ -14,6 +14,7 @@ import re
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import CodeType
 from typing import Any
 
 from hypothesis.strategies import SearchStrategy
@@ -59,15 +60,8 @@ class Task:
         if not isinstance(self.reference, str):
             raise SpecError(f"{where}: the reference must be a program's source text, not "
                             f"{type(self.reference).__name__}")
-        try:  # compiled, not run: a broken reference is bad input, not an error for every sample
-            with warnings.catch_warnings():  # a warning (an invalid escape in MBPP+) is no error
-                warnings.simplefilter("ignore")
-                compile(self.reference, f"<reference of {self.task_id}>", "exec")
-        except SyntaxError as error:
-            raise SpecError(f"{where}: the reference is not valid Python: {error.msg} "
-                            f"(line {error.lineno}: {(error.text or '').strip()})") from None
-        except ValueError as error:  # a NUL byte in the source
-            raise SpecError(f"{where}: the reference is not valid Python: {error}") from None
+        compile_reference(self.reference, self.task_id)  # a broken reference is bad input, not an
+        # error for every sample
         if self.oracle is not None and self.oracle not in evalplus.ORACLES:
             raise SpecError(f"{where}: unknown oracle {self.oracle!r}; "
                             f"known: {', '.join(sorted(evalplus.ORACLES))}")
@@ -109,6 +103,20 @@ def _as_calls(strategy: object, where: str) -> SearchStrategy[Call] | None:
 def _call(value: Any) -> Call:
     """A drawn value as a call: a Call as it is, anything else as the one argument."""
     return value if isinstance(value, Call) else Call((value,), {})
+
+
+def compile_reference(source: str, task_id: str) -> CodeType:
+    """The reference program compiled (not run); SpecError naming the task and the line when it is
+    not valid Python. The one compile of a reference: ``Task`` checks it, ``native`` runs it."""
+    try:
+        with warnings.catch_warnings():  # a warning (an invalid escape in MBPP+) is no error
+            warnings.simplefilter("ignore")
+            return compile(source, f"<reference of {task_id}>", "exec")
+    except SyntaxError as error:
+        raise SpecError(f"task {task_id}: the reference is not valid Python: {error.msg} "
+                        f"(line {error.lineno}: {(error.text or '').strip()})") from None
+    except ValueError as error:  # a NUL byte in the source
+        raise SpecError(f"task {task_id}: the reference is not valid Python: {error}") from None
 
 
 def take(located: Iterable[tuple[str, Task]], limit: int | None) -> list[Task]:

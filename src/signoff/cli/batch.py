@@ -47,6 +47,7 @@ from signoff.cli.values import seconds, whole
 from signoff.errors import SpecError
 from signoff.report.batch import print_batch
 from signoff.spec import DEFAULT_TIMEOUT_S
+from signoff.verdict import CheckResult
 
 
 def add_batch_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -92,12 +93,13 @@ def handle_batch(options: argparse.Namespace, console: Console, errors: Console)
             resumed = ledger.latest(options.tasks, options.samples, settings.settings(), seed=options.seed)
         names = [sample_target(sample.task_id, sample.index)
                  for task in tasks for sample in samples.by_task.get(task.task_id, [])]
-        if unjudged(samples.problems) is not None:
+        unjudged_lines = unjudged(samples.problems)  # known before the run: recorded at its start
+        if unjudged_lines is not None:
             names.append(str(options.samples))
         plan = Plan(reference=str(options.tasks), candidates=names, seed=resumed.seed if resumed else None,
                     run_id=resumed.run_id if resumed else None)
         result = run.execute(plan, lambda hooks: _judge(hooks, tasks, samples, options, settings,
-                                                         ledger, resumed))
+                                                         ledger, resumed, unjudged_lines))
 
     def view(console: Console) -> None:
         print_batch(console, result)
@@ -110,11 +112,11 @@ def handle_batch(options: argparse.Namespace, console: Console, errors: Console)
 
 
 def _judge(hooks: Hooks, tasks: list[Task], samples: Samples, options: argparse.Namespace,
-           settings: BatchOptions, ledger: Ledger | None, resumed: Batch | None) -> BatchResult:
+           settings: BatchOptions, ledger: Ledger | None, resumed: Batch | None,
+           unjudged_lines: CheckResult | None) -> BatchResult:
     """The batch under the run's seed; each sample recorded as it ends: its checks in the store,
     then its row in the batch table (from then on it counts as finished)."""
     settings = replace(settings, seed=hooks.seed)
-    unjudged_lines = unjudged(samples.problems)
     if unjudged_lines is not None and hooks.on_check:
         hooks.on_check(str(options.samples), unjudged_lines)
     if ledger is None:

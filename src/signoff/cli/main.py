@@ -60,11 +60,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _version() -> str:
-    try:
-        return metadata.version("signoff")
-    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
-        return "(not installed)"
+class _Version(argparse.Action):
+    """``--version``: the installed version, looked up only when asked (not on every command)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        try:
+            version = metadata.version("signoff")
+        except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+            version = "(not installed)"
+        sys.stdout.write(f"signoff {version}\n")
+        parser.exit(0)
 
 
 def _console(*, stderr: bool, no_color: bool | None) -> Console:
@@ -85,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="signoff",
         description="Decide, with evidence, whether a candidate may replace a trusted reference.",
     )
-    parser.add_argument("--version", action="version", version=f"signoff {_version()}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show signoff's version and exit")
     commands = parser.add_subparsers(required=True, metavar="COMMAND", parser_class=SignoffParser)
     add_check_parser(commands)
     add_history_parsers(commands)

@@ -90,22 +90,19 @@ def options_from(arguments: argparse.Namespace) -> SqlOptions:
         invariants = []
     if arguments.no_corpus and arguments.corpus:
         raise SpecError("give --corpus or --no-corpus, not both")
-    corpus, sample = _corpus(arguments)
     return SqlOptions(
-        candidates=list(arguments.candidate), reference=arguments.reference, corpus=corpus, sample=sample,
+        candidates=list(arguments.candidate), reference=arguments.reference, corpus=_corpus(arguments),
         invariants=invariants, thresholds=thresholds, budget_s=arguments.budget,
         corpus_budget_s=arguments.corpus_budget, timeout_s=arguments.timeout, seed=arguments.seed,
         queries=arguments.queries,
     )
 
 
-def _corpus(arguments: argparse.Namespace) -> tuple[list[Path], tuple[str, ...] | None]:
-    """The corpus paths and the sample of them to run: --corpus, none, or signoff's own."""
+def _corpus(arguments: argparse.Namespace) -> list[Path]:
+    """The corpus to run: --corpus, none, or signoff's own."""
     if arguments.no_corpus:
-        return [], None
-    if arguments.corpus:
-        return list(arguments.corpus), None
-    return [DEFAULT_CORPUS], None
+        return []
+    return list(arguments.corpus) if arguments.corpus else [DEFAULT_CORPUS]
 
 
 def handle_sql(arguments: argparse.Namespace, console: Console, errors: Console) -> int:

@@ -8,32 +8,32 @@ one line naming the flag (``SignoffParser.error``).
 from __future__ import annotations
 
 import argparse
-import math
 from collections.abc import Callable
 
-from signoff.inputs import MAX_SECONDS, SEED_LIMIT
+from signoff.inputs import SEED_LIMIT, seconds_problem
 
 
 def seconds(text: str) -> float:
-    """A time: seconds > 0 and at most MAX_SECONDS (``inf``, ``nan``, 0 and negatives are refused)."""
+    """A time limit or budget: ``inputs.seconds_problem`` says what may be one."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a number of seconds, not {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a finite number of seconds > 0, not {text!r}")
-    if value > MAX_SECONDS:
-        raise argparse.ArgumentTypeError(f"must be at most {MAX_SECONDS} seconds (a week), not {text!r}")
+    problem = seconds_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{problem}, not {text!r}")
     return value
 
 
-def whole(minimum: int) -> Callable[[str], int]:
-    """A count: a whole number >= ``minimum``."""
+def whole(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """A count (or a seed): a whole number from ``minimum`` to ``maximum``, when there is one."""
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+        if maximum is not None and not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"must be from {minimum} to {maximum}, not {value}")
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
         return value
@@ -42,15 +42,8 @@ def whole(minimum: int) -> Callable[[str], int]:
     return parse
 
 
-def seed(text: str) -> int:
-    """A seed: a whole number from 0 to 2**32 - 1 (what numpy, Hypothesis and the store all take)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
-    if not 0 <= value < SEED_LIMIT:
-        raise argparse.ArgumentTypeError(f"must be from 0 to {SEED_LIMIT - 1}, not {value}")
-    return value
+# A seed: what numpy, Hypothesis and the results store all take.
+seed = whole(0, SEED_LIMIT - 1)
 
 
 class SignoffParser(argparse.ArgumentParser):

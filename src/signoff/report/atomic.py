@@ -41,23 +41,20 @@ def write_atomically(text: str, path: Path, kind: ReportKind, option: str = "") 
     """Write ``text`` to ``path`` through a temporary file and a rename, never over a stranger's file
     (SpecError, the file left as it was)."""
     kind.refuse(path, option)
+    temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as error:  # a read-only folder, no space left: the path is the user's to fix
-        raise SpecError(f"{option + ' ' if option else ''}{path}: cannot write {kind.what} there: "
-                        f"{error.strerror or error}") from None
-    try:
         with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as file:
             file.write(text)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
-    except OSError as error:
-        os.unlink(temporary)
-        raise SpecError(f"{option + ' ' if option else ''}{path}: cannot write {kind.what} there: "
-                        f"{error.strerror or error}") from None
-    except BaseException:
-        os.unlink(temporary)
+    except BaseException as error:
+        if temporary is not None:
+            os.unlink(temporary)
+        if isinstance(error, OSError):  # a read-only folder, no space left: the path is the user's to fix
+            where = f"{option} {path}" if option else str(path)
+            raise SpecError(f"{where}: cannot write {kind.what} there: {error.strerror or error}") from None
         raise
 
 

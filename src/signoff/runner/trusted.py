@@ -22,4 +22,4 @@ def load_trusted(target: Target) -> Callable[..., Any]:
     except LookupError as error:
         raise TargetError(f"{target.text}: {error}") from None
     except Exception as error:  # the trusted code itself is broken: say where, no traceback
-        raise TargetError(f"{target.text}: importing it failed: {import_error_line(error).strip()}") from None
+        raise TargetError(f"{target.text}: importing it failed: {import_error_line(error)}") from None

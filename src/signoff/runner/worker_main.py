@@ -233,7 +233,7 @@ def import_error_line(error: BaseException) -> str:
     if isinstance(error, SyntaxError):
         where = f"{os.path.basename(error.filename or '?')} line {error.lineno}"
         shown = f": {error.text.strip()}" if error.text and error.text.strip() else ""
-        return f"\n{type(error).__name__}: {error.msg} ({where}{shown})"
+        return f"{type(error).__name__}: {error.msg} ({where}{shown})"
     frames = []
     traceback_ = error.__traceback__
     while traceback_ is not None:
@@ -242,7 +242,7 @@ def import_error_line(error: BaseException) -> str:
     origin = frames[-1].tb_frame.f_code.co_filename if frames else ""
     known = frames and origin[:1] != "<"  # not "<frozen importlib._bootstrap>"
     where = f" ({os.path.basename(origin)} line {frames[-1].tb_lineno})" if known else ""
-    return f"\n{type(error).__name__}: {error}{where}"
+    return f"{type(error).__name__}: {error}{where}"
 
 
 def read_frame(fd: int) -> bytes | None:
@@ -301,7 +301,7 @@ def main() -> None:
     except BaseException as error:
         import traceback  # only here: a worker that loads cleanly never pays for it
 
-        text = traceback.format_exc(limit=-8)[-4000:] + import_error_line(error)
+        text = traceback.format_exc(limit=-8)[-4000:] + "\n" + import_error_line(error)
         write_frame(reply_fd, marshal.dumps(("load_error", "import_failed", text), MARSHAL_VERSION))
         return
     write_frame(reply_fd, marshal.dumps(("ready",), MARSHAL_VERSION))
