@@ -81,8 +81,7 @@ def test_memory_hog_fails_memory():
 
 
 def test_wrong_answers_fail_cost_criteria_before_any_timing():
-    checks = run("total", "total_wrong", [signoff.speed(), signoff.scaling(), signoff.memory()],
-                 sizes=(10, 20))
+    checks = run("total", "total_wrong", [signoff.speed(), signoff.scaling(), signoff.memory()])
     for check in checks.values():
         assert check.verdict == "fail" and "answers differ" in check.summary
 
@@ -91,7 +90,8 @@ def test_a_candidate_that_stops_the_workers_clock_is_charged_the_time_the_parent
     checks = run("nap", "nap_and_lie", [signoff.speed(at_most=2.0)], sizes=(10,))
     speed = checks["speed"]
     assert speed.verdict == "fail", speed.summary
-    assert speed.evidence["clock_overridden"] > 0
+    forged = speed.evidence["clock_forged"]
+    assert forged["claimed_share"] < 0.5 and forged["median_gap_s"] > forged["slack_s"]
     assert speed.evidence["ratio"] > 5
 
 

@@ -3,7 +3,9 @@
 The library entry point is ``check()``; the CLI is a thin layer over it.
 Workers for every target are started first, so a target that cannot be found
 is a usage error before any check runs, and a candidate that fails to import
-is that candidate's failing verdict.
+is that candidate's failing verdict. A candidate whose answers differ
+(``same_results`` failed) is not measured: its cost criteria are skipped,
+since the cost of a wrong answer means nothing, unless ``keep_going``.
 """
 
 from __future__ import annotations
@@ -42,8 +44,15 @@ def check(
     spec: Spec | LoadedSpec,
     candidates: Sequence[object],
     options: RunOptions | None = None,
+    *,
+    keep_going: bool = False,
 ) -> RunResult:
-    """Judge each candidate against the spec's reference; a RunResult, never a print."""
+    """Judge each candidate against the spec's reference; a RunResult, never a print.
+
+    A candidate that fails ``same_results`` gets its cost criteria (those that need the
+    workload) skipped, not run; ``keep_going=True`` runs them anyway. Its verdict is a fail
+    either way.
+    """
     options = options or RunOptions()
     loaded = spec if isinstance(spec, LoadedSpec) else None
     spec = loaded.spec if loaded else spec
@@ -75,6 +84,7 @@ def check(
         plan = sorted(enumerate(spec.criteria), key=lambda item: item[1].run_order)
         for target, worker in zip(targets, workers, strict=True):
             checks: dict[int, CheckResult] = {}
+            differs = False  # a same_results check failed: the costs are not worth measuring
             context = None
             if isinstance(worker, Worker):
                 cost = None
@@ -87,8 +97,11 @@ def check(
                 if context is None:
                     assert isinstance(worker, LoadFailure)
                     result = _load_failed(criterion.name, worker)
+                elif differs and criterion.needs_workload and not keep_going:
+                    result = _not_measured(criterion.name)
                 else:
                     result = timed(partial(criterion.check, context))
+                    differs |= isinstance(criterion, SameResults) and result.verdict == "fail"
                 checks[position] = result
                 if options.on_check:
                     options.on_check(target.text, result)
@@ -156,6 +169,12 @@ def _start(worker: Worker, role: str) -> Worker:
 def _load_failed(criterion: str, failure: LoadFailure) -> CheckResult:
     return CheckResult(criterion, "fail", f"candidate {failure.summary}",
                        {"load_failure": failure.kind, "detail": failure.detail})
+
+
+def _not_measured(criterion: str) -> CheckResult:
+    return CheckResult(criterion, "skipped",
+                       "not measured: the candidate's answers differ from the reference's "
+                       "(same_results failed); --keep-going measures it anyway")
 
 
 def _replay_command(loaded: LoadedSpec | None, spec: Spec, target: Target) -> Callable[[bytes], str]:

@@ -3,10 +3,14 @@
 ``capture_environment`` gathers what is needed to judge whether two runs can
 be compared: the Python, the platform, the CPU (model, count, frequency
 governor), the memory, the timer, the versions of signoff and of the packages
-that shape its measurements, and the git commit of the working directory.
+that shape its measurements, the git commit of the working directory, and the
+load average as the run starts. ``completed`` adds what is known only when the
+work ends: the load average then, and the run's noise figure (the largest
+relative spread of the reference's repeated timings, ``RunResult.noise``).
 Every probe is best effort: a missing file, a missing package, a missing
 ``git`` or a directory outside any repository means the key is left out,
-never an exception.
+never an exception. ``measured_on`` puts a record (possibly an old or odd one,
+read back from a report or the store) in a few words, for the reports.
 """
 
 from __future__ import annotations
@@ -16,11 +20,12 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-__all__ = ["KEY_PACKAGES", "capture_environment"]
+__all__ = ["KEY_PACKAGES", "capture_environment", "completed", "load_average", "measured_on"]
 
 # Distributions whose versions can change a verdict or its evidence.
 KEY_PACKAGES: tuple[str, ...] = ("signoff", "hypothesis", "numpy", "scipy", "rich")
@@ -56,6 +61,30 @@ def capture_environment(cwd: Path) -> dict[str, Any]:
     git = _git_state(cwd)
     if git:
         env["git"] = git
+    load = load_average()
+    if load is not None:
+        env["load_average"] = {"before": load}
+    return env
+
+
+def load_average() -> list[float] | None:
+    """The 1, 5 and 15 minute load averages; None where the platform keeps none (Windows)."""
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
+def completed(environment: Mapping[str, Any], *, load_after: list[float] | None,
+              noise: float | None) -> dict[str, Any]:
+    """``environment`` with what is known when the run's work ends: the load average then
+    (``load_average.after``) and the run's noise figure, each where there is one."""
+    env = dict(environment)
+    if load_after is not None:
+        before = env.get("load_average")
+        env["load_average"] = {**(before if isinstance(before, Mapping) else {}), "after": load_after}
+    if noise is not None:
+        env["noise"] = noise
     return env
 
 
@@ -176,3 +205,81 @@ def _git_state(cwd: Path) -> dict[str, Any]:
     if status is not None:
         state["dirty"] = bool(status)
     return state
+
+
+# ------------------------------------------------------------------ in words
+
+
+def measured_on(environment: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, words) for what a report shows of the machine, in order: CPU model x count, load
+    before -> after, Python, signoff, commit, timer resolution, noise. A key that is missing or
+    not of its kind (a record from an older or newer signoff) is left out, never an exception."""
+    parts = [("CPU", _cpu_words(environment.get("cpu"))),
+             ("load", _load_words(environment.get("load_average"))),
+             ("Python", _text(_get(environment, "python", "version"))),
+             ("signoff", _text(_get(environment, "packages", "signoff"))),
+             ("commit", _commit_words(environment.get("git"))),
+             ("timer", _seconds_words(_number(_get(environment, "timer", "resolution_s")))),
+             ("noise", _percent_words(_number(environment.get("noise"))))]
+    return [(label, words) for label, words in parts if words]
+
+
+def _get(environment: Mapping[str, Any], key: str, inner: str) -> object:
+    value = environment.get(key)
+    return value.get(inner) if isinstance(value, Mapping) else None
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if value == value and abs(value) != float("inf") else None
+
+
+def _cpu_words(cpu: object) -> str:
+    if not isinstance(cpu, Mapping):
+        return ""
+    model = _text(cpu.get("model")) or "CPU"
+    count, available = _number(cpu.get("count")), _number(cpu.get("available"))
+    if count is None:
+        return model if model != "CPU" else ""
+    # Fewer CPUs usable than the machine has (a container, taskset) matters to timings.
+    usable = f" ({available:.0f} usable)" if available is not None and available < count else ""
+    return f"{model} x{count:.0f}{usable}"
+
+
+def _load_words(load: object) -> str:
+    """The 1-minute load average before -> after (the others are in the record)."""
+    if not isinstance(load, Mapping):
+        return ""
+    ends = []
+    for key in ("before", "after"):
+        values = load.get(key)
+        first = _number(values[0]) if isinstance(values, list | tuple) and values else None
+        ends.append("?" if first is None else f"{first:.2f}")
+    return "" if ends == ["?", "?"] else " -> ".join(ends)
+
+
+def _commit_words(git: object) -> str:
+    if not isinstance(git, Mapping) or not _text(git.get("commit")):
+        return ""
+    return _text(git.get("commit"))[:7] + (" (dirty)" if git.get("dirty") is True else "")
+
+
+def _seconds_words(seconds: float | None) -> str:
+    if seconds is None or seconds <= 0:
+        return ""
+    for unit, scale in (("ns", 1e-9), ("µs", 1e-6), ("ms", 1e-3)):
+        if seconds < scale * 1000:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds:.3g} s"
+
+
+def _percent_words(fraction: float | None) -> str:
+    if fraction is None or fraction < 0:
+        return ""
+    percent = fraction * 100
+    return f"{percent:.0f}%" if percent >= 10 else f"{percent:.2g}%"

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
+from typing import Any
 
 from signoff.environment import capture_environment
 from signoff.errors import SignoffError
@@ -37,9 +38,10 @@ class RunRecorder:
     @classmethod
     def begin(cls, path: Path, *, command: str, spec: str | None, reference: str,
               candidates: Sequence[str], seed: int, report_order: Sequence[str] = (),
-              resume: str | None = None) -> RunRecorder:
-        """Open (or create) the store at ``path`` and record the start of a run of ``command``;
-        with ``resume``, continue that run instead when the store still has it."""
+              resume: str | None = None, environment: Mapping[str, Any] | None = None) -> RunRecorder:
+        """Open (or create) the store at ``path`` and record the start of a run of ``command`` on
+        ``environment`` (captured now when not given); with ``resume``, continue that run instead
+        when the store still has it."""
         store = Store(path)
         try:
             if resume is not None and _has_run(store, resume):
@@ -47,7 +49,7 @@ class RunRecorder:
             else:
                 run_id = store.begin_run(spec=spec, reference=reference, candidates=list(candidates),
                                          seed=seed, command=command,
-                                         environment=capture_environment(Path.cwd()))
+                                         environment=environment or capture_environment(Path.cwd()))
         except BaseException:
             store.close()
             raise
@@ -67,10 +69,12 @@ class RunRecorder:
                 return position
         return None
 
-    def finish(self, verdict: Verdict, duration_s: float) -> None:
-        """Record the run's verdict and duration, and close the store."""
+    def finish(self, verdict: Verdict, duration_s: float,
+               environment: Mapping[str, Any] | None = None) -> None:
+        """Record the run's verdict and duration, and its environment as completed when the work
+        ended (a resumed run: the session that finished it), and close the store."""
         try:
-            self.store.finish_run(self.run_id, verdict, duration_s)
+            self.store.finish_run(self.run_id, verdict, duration_s, environment)
         finally:
             self.store.close()
 

@@ -19,9 +19,10 @@ from typing import Any
 
 from hypothesis.strategies import SearchStrategy
 
-from signoff.criteria import Criterion, same_results, scaling, speed
+from signoff.criteria import Criterion, Scaling, same_results, scaling, speed
 from signoff.errors import SpecError
 from signoff.inputs import Arguments, Call, Workload, require_seconds, require_strategy
+from signoff.measure.rules import MIN_SIZE_SPAN, MIN_SIZES
 from signoff.targets import Target, parse_target
 
 # Relative target paths inside a spec file are taken from the spec's folder.
@@ -31,6 +32,8 @@ _spec_folder: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
 
 DEFAULT_TIMEOUT_S = 5.0  # per call
 DEFAULT_MEMORY_LIMIT = 2 << 30  # per worker, address space
+# The fix a refusal suggests: 8 sizes over a 128x range.
+_SIZES_HINT = "sizes=[2**k for k in range(8, 16)]"
 
 
 @dataclass(frozen=True)
@@ -76,10 +79,13 @@ class Spec:
                 raise SpecError(
                     f"{criterion.name}(size={size}) is not one of the workload's sizes {self.workload.sizes}"
                 )
+        named = bool(criteria)
         if not criteria:
             criteria = (same_results(),)
             if self.workload is not None:
                 criteria += (speed(), scaling())
+        if self.workload is not None and any(isinstance(c, Scaling) for c in criteria):
+            _require_growth_sizes(self.workload.sizes, named)
         object.__setattr__(self, "criteria", criteria)
         corpus = (self.corpus,) if isinstance(self.corpus, (str, Path)) else tuple(self.corpus)
         object.__setattr__(self, "corpus", tuple(_resolve(folder, path) for path in corpus))
@@ -125,6 +131,28 @@ def _caller_folder() -> Path | None:
             return Path(filename).resolve().parent
         frame = frame.f_back  # type: ignore[assignment]
     return None
+
+
+def _require_growth_sizes(sizes: Sequence[int], named: bool) -> None:
+    """SpecError unless ``sizes`` can decide a growth class: ``MIN_SIZES`` distinct sizes over a
+    range of at least ``MIN_SIZE_SPAN``, refused here rather than inconclusive after the run."""
+    distinct = sorted(set(sizes))
+    which = "scaling()" if named else "scaling() (a default criterion of a spec with a workload)"
+    without = ("" if named else "; or name the criteria without it: "
+               "criteria=[signoff.same_results(), signoff.speed()]")
+    if len(distinct) < MIN_SIZES:
+        raise SpecError(
+            f"{which} cannot decide with this workload: it has {len(distinct)} distinct size(s) "
+            f"{tuple(distinct)}, and a growth fit needs at least {MIN_SIZES} distinct sizes; give more, e.g. "
+            f"workload(make, {_SIZES_HINT}){without}"
+        )
+    span = distinct[-1] / max(distinct[0], 1)
+    if span < MIN_SIZE_SPAN:
+        raise SpecError(
+            f"{which} cannot decide with this workload: its sizes {distinct[0]}..{distinct[-1]} span "
+            f"{span:.3g}x, and telling growth classes apart needs the largest at least {MIN_SIZE_SPAN}x "
+            f"the smallest; widen them, e.g. workload(make, {_SIZES_HINT}){without}"
+        )
 
 
 def _resolve(folder: Path, path: str | Path) -> Path:

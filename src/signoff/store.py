@@ -262,12 +262,17 @@ class Store:
             except sqlite3.IntegrityError as exc:
                 raise StoreError(f"no run {run_id!r} in {self.path}") from exc
 
-    def finish_run(self, run_id: str, verdict: str, duration_s: float) -> None:
-        """Record the combined verdict and the duration of a run."""
+    def finish_run(self, run_id: str, verdict: str, duration_s: float,
+                   environment: Mapping[str, Any] | None = None) -> None:
+        """Record the combined verdict and the duration of a run; ``environment``, when given,
+        replaces the one ``begin_run`` recorded (completed when the work ended: the load average
+        then, the noise figure)."""
+        completed = None if environment is None else _dumps(dict(environment))
         with self._locked():
             cursor = self._db.execute(
-                "UPDATE runs SET verdict = ?, duration_s = ?, finished_at = ? WHERE id = ?",
-                (verdict, float(duration_s), _stamp(), run_id),
+                "UPDATE runs SET verdict = ?, duration_s = ?, finished_at = ?,"
+                " environment = COALESCE(?, environment) WHERE id = ?",
+                (verdict, float(duration_s), _stamp(), completed, run_id),
             )
         if cursor.rowcount != 1:
             raise StoreError(f"no run {run_id!r} in {self.path}")
@@ -334,13 +339,15 @@ class Store:
                 CheckResult(criterion, _verdict(verdict), text, json.loads(evidence))
             )
         results = tuple(CandidateResult(name, tuple(found)) for name, found in by_candidate.items())
+        environment = json.loads(row[9])
         result = RunResult(summary.reference, int(row[7]), results, summary.spec, summary.duration_s or 0.0,
-                           stopped=_stopped(summary.verdict, results))
+                           stopped=_stopped(summary.verdict, results),
+                           environment=environment if isinstance(environment, Mapping) else None)
         return StoredRun(
             **{f.name: getattr(summary, f.name) for f in fields(RunSummary)},
             seed=int(row[7]),
             command=str(row[8]),
-            environment=json.loads(row[9]),
+            environment=environment,
             result=result,
         )
 

@@ -98,6 +98,17 @@ class RunResult:
     # Why the run ended before its checks did, when it did: bad input found during the run, or a
     # run that never finished (killed). Its checks may all have passed; the run did not.
     stopped: str | None = None
+    # The machine it was measured on (signoff.environment), when known: the command line's runs
+    # and the store's record of them; a library call returns None.
+    environment: Mapping[str, Any] | None = None
+
+    @property
+    def noise(self) -> float | None:
+        """The run's noise figure: the largest ``noise`` (the relative spread of the reference's
+        repeated timings) in any check's evidence; None when no check measured one."""
+        noises = [_fraction(check.evidence.get("noise")) for candidate in self.candidates
+                  for check in candidate.checks if isinstance(check.evidence, Mapping)]
+        return max((noise for noise in noises if noise is not None), default=None)
 
     @property
     def verdict(self) -> Verdict:
@@ -120,6 +131,7 @@ class RunResult:
             "spec": self.spec,
             "duration_s": round(self.duration_s, 3),
             **({"stopped": self.stopped} if self.stopped is not None else {}),
+            **({"environment": dict(self.environment)} if self.environment is not None else {}),
             "candidates": [candidate.to_json() for candidate in self.candidates],
         }
 
@@ -141,6 +153,7 @@ class RunResult:
             )
             for c in data["candidates"]
         )
+        environment = data.get("environment")
         return cls(
             reference=data["reference"],
             seed=data["seed"],
@@ -148,4 +161,12 @@ class RunResult:
             spec=data.get("spec"),
             duration_s=data.get("duration_s", 0.0),
             stopped=data.get("stopped"),
+            environment=environment if isinstance(environment, Mapping) else None,
         )
+
+
+def _fraction(value: object) -> float | None:
+    """``value`` when it is a finite, non-negative real number (evidence may hold anything)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if 0 <= value < float("inf") else None

@@ -7,6 +7,7 @@ back) is tested here on times drawn from known distributions.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 
@@ -150,3 +151,94 @@ def test_rounds_are_summarised_by_the_median_polish_and_back_to_back_repeats_by_
     assert two_rounds.seconds("reference") == pytest.approx(truth)  # under MIN_ROUNDS: the fastest
     assert back_to_back.seconds("reference") == pytest.approx(truth)  # round 0, the fastest
     assert np.allclose(np.array(in_rounds.seconds("reference")) / truth, 1.02, rtol=0.01)
+
+
+def loaded_times(reference, candidate, seed: int, *, shared: float, own: float):
+    """Times on a busy machine: each pair shares a slowdown (lognormal ``shared``: a busy spell
+    slows both sides of a back-to-back pair) on top of each side's own noise (``own``)."""
+    rng = np.random.default_rng(seed)
+
+    def measure_at(size: int, first: bool) -> tuple[float, float]:
+        spell = rng.lognormal(0, shared)
+        return (reference(size) * spell * rng.lognormal(0, own),
+                candidate(size) * spell * rng.lognormal(0, own))
+
+    return measure_at
+
+
+WIDE = [256 * 2**k for k in range(8)]  # 256 .. 32,768, as a spec would ask
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_same_code_keeps_pace_however_hard_a_busy_machine_bends_both_curves(seed: int) -> None:
+    # A slowdown up to 3x shared by the two sides of a pair: enough to bend a fitted class.
+    measure_at = loaded_times(lambda n: 1e-7 * n, lambda n: 1e-7 * n, seed, shared=0.6, own=0.05)
+    run = measure_growth(WIDE, measure_at, repeats=5, budget_s=BUDGET_S, revisit=True,
+                         rng=random.Random(seed))
+    judged = judge_growth(run, "reference")
+    assert judged.verdict == "pass", judged.summary
+    low, high = judged.evidence["ratio_growth_interval"]
+    assert low <= 1.0 <= high and "keeps pace" in judged.summary
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_rewrite_whose_ratio_jumps_at_the_largest_size_still_keeps_pace(seed: int) -> None:
+    # The issue's case: a flat 0.78 of the reference's time, then 1.06 at the largest size
+    # (a working set past a cache). Two fitted classes could call that a class apart.
+    def candidate(n: int) -> float:
+        return 1e-7 * n * (1.06 if n == WIDE[-1] else 0.78)
+
+    measure_at = loaded_times(lambda n: 1e-7 * n, candidate, seed, shared=0.3, own=0.05)
+    judged = judge_growth(measure_growth(WIDE, measure_at, repeats=5, budget_s=BUDGET_S, revisit=True,
+                                         rng=random.Random(seed)), "reference")
+    assert judged.verdict == "pass", judged.summary
+    assert judged.evidence["ratio_growth"] < 1.4
+
+
+@pytest.mark.parametrize(("reference", "candidate", "least"), [
+    (lambda n: 1e-7 * n, lambda n: 1e-10 * n * n, 100.0),  # O(n) -> O(n^2)
+    (lambda n: 1e-6 * math.log2(n), lambda n: 1e-8 * n, 50.0),  # O(log n) -> O(n)
+    (lambda n: 1e-6, lambda n: 1e-8 * n, 100.0),  # O(1) -> O(n)
+])
+def test_a_class_worse_than_the_reference_falls_behind(reference, candidate, least: float) -> None:
+    measure_at = loaded_times(reference, candidate, 3, shared=0.6, own=0.05)
+    run = measure_growth(WIDE, measure_at, repeats=5, budget_s=BUDGET_S, revisit=True, rng=random.Random(3))
+    assert run.stop == ""  # no explosion: the ratio decides
+    judged = judge_growth(run, "reference")
+    assert judged.verdict == "fail" and "falls behind the reference" in judged.summary, judged.summary
+    assert judged.evidence["ratio_growth_interval"][0] > 2.0 and judged.evidence["ratio_growth"] > least
+
+
+def test_pairs_too_noisy_for_the_margin_are_inconclusive_and_say_so() -> None:
+    # Each side's own noise (not shared by the pair) of several times: nothing can be told.
+    measure_at = loaded_times(lambda n: 1e-7 * n, lambda n: 1e-7 * n, 4, shared=0.0, own=1.5)
+    run = measure_growth(WIDE, measure_at, repeats=3, budget_s=BUDGET_S, revisit=True, rng=random.Random(4))
+    judged = judge_growth(run, "reference")
+    assert judged.verdict == "inconclusive", judged.summary
+    assert "straddling the limit" in judged.summary and "too noisy" in judged.summary
+    assert judged.evidence["noise"] > math.log(2.0)
+
+
+@pytest.mark.parametrize("revisit", [True, False])
+def test_a_size_the_candidate_overruns_on_a_repeat_keeps_every_size_it_did(revisit: bool) -> None:
+    # The candidate is quadratic; its third timing at 32,000 times out (the first two did not).
+    rng = np.random.default_rng(11)
+    seen: dict[int, int] = {}
+
+    def measure_at(size: int, first: bool) -> tuple[float, float] | Broke:
+        seen[size] = seen.get(size, 0) + 1
+        if size == 32_000 and seen[size] == 3:
+            return Broke(unfit=True, description="timed out after 5 s")
+        return 1e-7 * size * rng.lognormal(0, 0.03), 1e-10 * size * size * rng.lognormal(0, 0.03)
+
+    run = measure_growth(SIZES, measure_at, repeats=5, budget_s=BUDGET_S, revisit=revisit,
+                         rng=random.Random(11))
+    assert run.fault is None and run.stop == "unfit"
+    assert run.sizes[:6] == (1000, 2000, 4000, 8000, 16_000, 32_000)
+    judged = judge_growth(run, "reference")
+    assert judged.verdict == "fail"
+    assert "timed out after 5 s at size 32000" in judged.summary
+    # The lower bound: what it did before the overrun, beside what the reference did.
+    assert "its time grew" in judged.summary and "while the reference's grew" in judged.summary
+    assert judged.evidence["sizes"] == list(run.sizes)
+    assert len(judged.evidence["candidate_seconds"]) == len(run.sizes)

@@ -7,6 +7,8 @@ A ``Run`` owns what every front-end shares, so each rule exists once:
   when it finishes;
 - the seed: ``--seed N``, else a fresh random one; a plan may carry its own (a resumed batch
   keeps the seed it was started with); shown in the output and recorded;
+- the machine: its environment captured as the run starts (the load average before), completed
+  when the work ends (the load after, the noise figure), and put in every report and the store;
 - the results store: the run recorded as it goes (``signoff.recorder``), an error recorded
   when bad input found late stops it, the "recorded as run ..." line at the end;
 - the progress bars on the error console (not with ``--quiet`` or without a terminal);
@@ -24,18 +26,19 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from rich.console import Console
 
 from signoff.cli import values
+from signoff.environment import capture_environment, completed, load_average
 from signoff.inputs import seed_or_fresh
 from signoff.recorder import RunRecorder, guarded
 from signoff.report.files import check_report_paths, write_reports
 from signoff.report.progress import BarUpdate, progress_bars
-from signoff.report.terminal import print_run
+from signoff.report.terminal import measured_on_line, print_run
 from signoff.store import DEFAULT_STORE
 from signoff.verdict import EXIT_CODES, CheckResult, RunResult
 
@@ -101,40 +104,57 @@ class Run:
         self.console, self.errors = console, errors
         self.store: Path | None = None if options.no_store else Path(options.store)
         self.recorder: RunRecorder | None = None
+        self.environment: dict[str, Any] | None = None  # as the run started; completed by execute
 
     def execute(self, plan: Plan, work: Callable[[Hooks], T]) -> T:
         """Settle the seed, record the run's start, and call ``work`` under the progress bars;
         bad input that stops it is recorded as an error."""
         seed = _seed(plan.seed, self.options.seed)
+        environment = capture_environment(Path.cwd())  # the load average before: as the run starts
         if self.store is not None:
             self.recorder = RunRecorder.begin(
                 self.store, command=getattr(self.options, "command_line", None) or UNKNOWN_COMMAND,
                 spec=plan.spec, reference=plan.reference, candidates=plan.candidates, seed=seed,
-                report_order=plan.report_order, resume=plan.run_id)
+                report_order=plan.report_order, resume=plan.run_id, environment=environment)
         recorder = self.recorder
         shown = not self.options.quiet and self.errors.is_terminal
         with guarded(recorder), progress_bars(self.errors, shown) as progress:
             hooks = Hooks(seed, recorder.run_id if recorder else None, progress,
                           recorder.record if recorder else None)
-            return work(hooks)
+            done = work(hooks)
+        # The load after: as the work ends, before the reports (cheap) are written.
+        self.environment = completed(environment, load_after=load_average(), noise=None)
+        return done
 
     def finish(self, outcome: Outcome) -> int:
         """Record the verdict, show the result, write the reports; the exit status. The reports come
         last: a path that fails only now (the disk full) costs its report, never the verdict shown."""
-        result = outcome.result
+        result, report = self._measured(outcome)
         verdict = result.verdict
         if self.recorder:
-            self.recorder.finish(verdict, result.duration_s)
+            self.recorder.finish(verdict, result.duration_s, result.environment)
         if outcome.view is not None:
             outcome.view(self.console)
+            if (footer := measured_on_line(result)) is not None:
+                self.console.print(footer)
         else:
             print_run(self.console, result, details=not self.options.quiet)
         write_reports(result, json=self.options.json, html=self.options.html, junit=self.options.junit,
-                      json_report=outcome.report)
+                      json_report=report)
         if self.recorder:
             self.console.print(f"recorded as run {self.recorder.run_id}{outcome.note} in {self.store}",
                                style="dim", highlight=False)
         return EXIT_CODES[verdict]
+
+    def _measured(self, outcome: Outcome) -> tuple[RunResult, Mapping[str, Any] | None]:
+        """The result and a front-end's own JSON report, each with the run's environment (its
+        noise figure from the result's checks); as they are when nothing was executed."""
+        result, report = outcome.result, outcome.report
+        if self.environment is None:
+            return result, report
+        environment = completed(self.environment, load_after=None, noise=result.noise)
+        return (replace(result, environment=environment),
+                None if report is None else {**report, "environment": environment})
 
 
 def _seed(kept: int | None, given: int | None) -> int:

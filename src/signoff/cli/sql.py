@@ -60,7 +60,8 @@ def add_sql_parser(subparsers: Any) -> argparse.ArgumentParser:
     sql.add_argument("--invariant", action="append", metavar="NAME",
                      help="an invariant to run (repeatable; default all; 'none' for none); see --list")
     sql.add_argument("--threshold", action="append", default=[], metavar="NAME=VALUE",
-                     help="override an invariant's threshold: a ratio, or a growth class such as 'O(n)'")
+                     help="override an invariant's threshold: a ratio; for a scaling invariant "
+                          "'reference' (the default) or a growth class such as 'O(log n)'")
     sql.add_argument("--queries", type=whole(0), default=DEFAULT_QUERIES, metavar="N",
                      help=f"generated scripts, and TLP/NoREC instances, per candidate (default "
                           f"{DEFAULT_QUERIES}; 0 for none)")

@@ -3,11 +3,13 @@
 The procedure and its rules are ``signoff.measure.growth``, shared with the
 SQL scaling invariants: a probe, smallest size first (each side calibrated
 on a fresh input, its calibration batch the first pair), stopped early when
-the candidate's time explodes, so a 20,000x candidate costs seconds; then
-the remaining repetitions in rounds, each visiting the sizes in a new random
-order with a fresh input timed on both sides; the fastest time per size is
-fitted, and the fitted classes and the trend of the ratio decide together.
-This module only says how a size is prepared and timed here.
+the candidate's time explodes or it overruns a size (the sizes it did are
+kept), so a 20,000x candidate costs seconds; then the remaining repetitions
+in rounds, each visiting the sizes in a new random order with a fresh input
+timed on both sides. Against the reference, how the paired ratio grows with
+size decides, the fitted classes beside it as information; against a named
+class, the fitted classes and the ratio decide together. This module only
+says how a size is prepared and timed here.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from signoff.errors import SpecError
 from signoff.inputs import require_seconds
 from signoff.measure.fit import GROWTH_CLASSES
 from signoff.measure.growth import judge_growth, measure_growth
+from signoff.runner.measure import forged_clock
 from signoff.verdict import CheckResult
 
 DEFAULT_REPEATS = 5  # timings per size: the fastest of five shrugs off a slow spell
@@ -33,7 +36,8 @@ class Scaling(Criterion):
     run_order: ClassVar[int] = 2  # before speed: it stops early when the candidate's time explodes
     needs_workload: ClassVar[bool] = True
     view: ClassVar[EvidenceView] = EvidenceView(
-        figures=("reference_class", "candidate_class", "no_worse_than", "repeats", "size", "fault"),
+        figures=("ratio_growth", "ratio_growth_interval", "ratio_growth_limit", "reference_class",
+                 "candidate_class", "no_worse_than", "repeats", "noise", "clock_forged", "size", "fault"),
         layouts=(("growth", ("sizes", "reference_seconds", "candidate_seconds", "reference_fit",
                              "candidate_fit", "explosion")),),
     )
@@ -47,12 +51,13 @@ class Scaling(Criterion):
 
 def scaling(no_worse_than: str = "reference", *, repeats: int = DEFAULT_REPEATS,
             budget: float = DEFAULT_BUDGET_S) -> Scaling:
-    """The candidate's fitted growth class is no worse than the reference's (or a named class).
+    """The candidate's time grows no faster than the reference's (or than a named class).
 
-    ``no_worse_than`` is ``"reference"`` or one of ``O(1)``, ``O(log n)``,
-    ``O(n)``, ``O(n log n)``, ``O(n^2)``, ``O(n^3)``, ``O(2^n)``. Each size is
-    timed ``repeats`` times, in rounds over the sizes in random order; the
-    fastest time per size is fitted (``signoff.measure.growth``).
+    ``no_worse_than`` is ``"reference"`` (the candidate/reference ratio, paired
+    per size, must not grow more than 2x over the sizes) or one of ``O(1)``,
+    ``O(log n)``, ``O(n)``, ``O(n log n)``, ``O(n^2)``, ``O(n^3)``, ``O(2^n)``
+    (the fitted class). Each size is timed ``repeats`` times, in rounds over
+    the sizes in random order (``signoff.measure.growth``).
     """
     if no_worse_than != "reference" and no_worse_than not in GROWTH_CLASSES:
         raise SpecError(
@@ -88,4 +93,8 @@ def check_scaling(criterion: Scaling, context: CostContext) -> CheckResult:
     if run.fault is not None:
         return run.fault.result(Scaling.name)
     judged = judge_growth(run, criterion.no_worse_than)
+    forged = forged_clock([t for r, _ in sides.values() for t in r.timings],
+                          [t for _, c in sides.values() for t in c.timings])
+    if forged:
+        judged.evidence["clock_forged"] = forged
     return CheckResult(Scaling.name, judged.verdict, judged.summary, judged.evidence)

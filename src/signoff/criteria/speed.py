@@ -21,6 +21,7 @@ from signoff.errors import SpecError
 from signoff.inputs import require_positive, require_seconds
 from signoff.measure.paired import measure_ratio
 from signoff.measure.rules import MAX_PAIRS, MIN_PAIRS
+from signoff.runner.measure import forged_clock
 from signoff.verdict import CheckResult
 
 DEFAULT_AT_MOST = 1.2  # 20% slower than the reference is still a pass
@@ -35,7 +36,7 @@ class Speed(Criterion):
     needs_workload: ClassVar[bool] = True
     view: ClassVar[EvidenceView] = EvidenceView(
         figures=("ratio", "ci95", "at_most", "pairs", "size", "decided_by", "calls_per_batch",
-                 "clock_overridden", "decision_interval", "decision_confidence", "fault"),
+                 "clock_forged", "noise", "decision_interval", "decision_confidence", "fault"),
         layouts=(("ratio_pairs", ("pair_seconds",)),),
     )
     at_most: float = DEFAULT_AT_MOST
@@ -89,7 +90,9 @@ def check_speed(criterion: Speed, context: CostContext) -> CheckResult:
         "size": size,
         "calls_per_batch": {"reference": reference.calls, "candidate": candidate.calls},
         "pair_seconds": [[r, c] for r, c in run.pairs],
-        "clock_overridden": sum(t.clock_overridden for side in (reference, candidate) for t in side.timings),
     }
+    forged = forged_clock(reference.timings, candidate.timings)
+    if forged:
+        evidence["clock_forged"] = forged
     return run.result(Speed.name, lambda ratio: f"{ratio:.3g}x the reference's time at size {size}", "pair",
                       evidence)

@@ -29,28 +29,34 @@ says the candidate cannot do a size, see below). The rules, each once:
   the reference's time, that ratio EXPLOSION_GROWTH times its value at the
   smallest size, and a call of at least EXPLOSION_SECONDS) fails the check
   without running larger sizes; so does a candidate that cannot do a size at
-  all (it times out or runs out of memory where the reference did not). A
-  candidate call of MAX_CALL_SECONDS or more stops the sizes and the check is
-  judged on those already measured.
-- **Comparison.** Two measures must agree: the fitted classes
-  (``fit.classify_growth``; an ambiguous fit counts as its best two) and the
-  trend of the candidate/reference ratio (its geometric mean over the largest
-  third of the sizes over that of the smallest third). The bound is the
-  reference's plausible classes, or a named class, raised to the reference's
-  own class where the reference clearly grows faster: what the reference does
-  on this machine is never held against a candidate. Fail when even the
+  all (it times out or runs out of memory where the reference did not), in
+  the probe or in a later round: every size it did finish is kept, shown and
+  fitted, and the summary states the overrun as a lower bound. A candidate
+  call of MAX_CALL_SECONDS or more stops the sizes and the check is judged on
+  those already measured.
+- **Against the reference** (``bound="reference"``): the pairs decide, not
+  the fitted classes. ``trend.ratio_growth`` fits how the paired ratio
+  candidate/reference grows with size, with an interval at
+  DECISION_CONFIDENCE; fail when the interval lies above TREND_LIMIT, pass
+  when it lies at or below, otherwise inconclusive (and the summary says when
+  the machine's noise was wider than the margin). A busy spell slows both
+  sides of a pair, so load that bends both curves leaves the ratio flat. The
+  fitted classes are reported beside it as information.
+- **Against a class** (``bound="O(n log n)"``): two measures must agree: the
+  fitted classes (``fit.classify_growth``; an ambiguous fit counts as its best
+  two) and the ratio's growth. The bound is raised to the reference's own
+  class where the reference clearly grows faster: what the reference does on
+  this machine is never held against a candidate. Fail when even the
   candidate's best class is worse than the bound and the ratio grew more than
   TREND_LIMIT; pass when the ratio grew at most TREND_LIMIT and the
   candidate's best class is within the bound or one the reference plausibly
-  has; otherwise inconclusive. A class misfit by noise alone cannot fail a
-  candidate that keeps pace with the reference, and a ratio that drifts by
-  noise cannot fail one whose class is right.
+  has; otherwise inconclusive.
 """
 
 from __future__ import annotations
 
+import math
 import random
-import statistics
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -59,15 +65,18 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 from signoff.measure._numeric import Pair
 from signoff.measure.fit import AMBIGUOUS, GrowthFit, classify_growth, growth_rank, size_medians
 from signoff.measure.rules import (
+    DECISION_CONFIDENCE,
     EXPLOSION_GROWTH,
     EXPLOSION_RATIO,
     EXPLOSION_SECONDS,
     MAX_CALL_SECONDS,
+    MIN_RATIO_SIZES,
     MIN_ROUNDS,
     MIN_SIZES,
     PROBE_SHARE,
     TREND_LIMIT,
 )
+from signoff.measure.trend import RatioGrowth, noise, ratio_growth, too_noisy
 from signoff.progress import BudgetProgress
 from signoff.verdict import Verdict
 
@@ -117,11 +126,13 @@ class GrowthRun(Generic[F]):
         reference, candidate = self.seconds("reference"), self.seconds("candidate")
         return [c / r for r, c in zip(reference, candidate, strict=True)]
 
-    def trend(self) -> float:
-        """The ratio over the largest third of the sizes, over that of the smallest third."""
-        ratios = self.ratios()
-        third = max(1, len(ratios) // 3)
-        return statistics.geometric_mean(ratios[-third:]) / statistics.geometric_mean(ratios[:third])
+    def ratio_growth(self) -> RatioGrowth | None:
+        """How candidate/reference grew over the sizes, from every pair (``trend.ratio_growth``)."""
+        return ratio_growth(self.samples, DECISION_CONFIDENCE)
+
+    def noise(self) -> float | None:
+        """The spread of the reference's repeated timings, the median over the sizes."""
+        return noise([[reference for reference, _ in self.samples[size]] for size in self.sizes])
 
 
 def measure_growth(sizes: list[int], measure_at: Callable[[int, bool], Pair | F], *, repeats: int,
@@ -151,12 +162,16 @@ def measure_growth(sizes: list[int], measure_at: Callable[[int, bool], Pair | F]
             break
         fault = take(size, True)
         if fault and fault.unfit and measured:  # past the first size: the sizes stop here
-            stop, stopped = "unfit", f"the candidate {fault.description} at {size_name(size)}"
+            stop, stopped = "unfit", _overran(fault, size, size_name)
             break
         for _ in range(0 if revisit or fault else repeats - 1):
             fault = take(size, False)
             if fault:
                 break
+        if fault and fault.unfit and size in samples:  # a repeat overran: keep what it did
+            measured.append(size)
+            stop, stopped = "unfit", _overran(fault, size, size_name)
+            break
         if fault:
             return _ended(measured, samples, budget_s, fault, size)
         measured.append(size)
@@ -166,9 +181,10 @@ def measure_growth(sizes: list[int], measure_at: Callable[[int, bool], Pair | F]
         if stop:
             break
 
-    rounds = repeats - 1 if revisit else 0
+    decided = ("explosion", "unfit")  # the check fails whatever more rounds would show
+    rounds = repeats - 1 if revisit and stop not in decided else 0
     for number in range(rounds):
-        if time.monotonic() >= deadline:
+        if time.monotonic() >= deadline or stop in decided:
             break
         order = list(measured)
         rng.shuffle(order)
@@ -176,12 +192,19 @@ def measure_growth(sizes: list[int], measure_at: Callable[[int, bool], Pair | F]
             if time.monotonic() >= deadline:
                 break
             fault = take(size, False)
+            if fault and fault.unfit:  # every size keeps the pairs it has; no more rounds
+                stop, stopped = "unfit", _overran(fault, size, size_name)
+                break
             if fault:
                 return _ended(measured, samples, budget_s, fault, size)
         if progress:
             progress("repetitions", number + 1, rounds, deadline - time.monotonic())
     return GrowthRun(tuple(measured), {n: tuple(samples[n]) for n in measured}, stop, stopped, budget_s,
                      rounds=revisit)
+
+
+def _overran(fault: SizeFault, size: int, size_name: Callable[[int], str]) -> str:
+    return f"the candidate {fault.description} at {size_name(size)}"
 
 
 def _ended(measured: list[int], samples: dict[int, list[Pair]], budget_s: float, fault: F,
@@ -227,8 +250,15 @@ def judge_growth(run: GrowthRun[Any], bound: str,
         "repeats": {role: [len(run.samples[n]) for n in sizes] for role in ("reference", "candidate")},
         "no_worse_than": bound,
     }
+    growth = run.ratio_growth()
     if sizes:
-        evidence.update(ratio_at_largest=candidate[-1] / reference[-1], ratio_trend=run.trend())
+        evidence["ratio_at_largest"] = candidate[-1] / reference[-1]
+    if growth:
+        evidence.update(ratio_growth=growth.growth, ratio_growth_interval=[growth.low, growth.high],
+                        ratio_growth_confidence=growth.confidence, ratio_growth_limit=TREND_LIMIT)
+    noisy = run.noise()
+    if noisy is not None:
+        evidence["noise"] = noisy
     if run.stopped:
         evidence["stopped"] = run.stopped
     fits = {role: classify_growth(sizes, seconds) if len(sizes) >= MIN_SIZES else None
@@ -238,36 +268,75 @@ def judge_growth(run: GrowthRun[Any], bound: str,
         if fit:
             evidence[f"{role}_fit"] = {"best": fit.best, "runner_up": fit.runner_up, "misfit": fit.misfit,
                                        "coefficients": {k: list(v) for k, v in fit.coefficients.items()}}
-    classes = f"candidate {evidence['candidate_class']}, reference {evidence['reference_class']}"
-    if run.stop in ("explosion", "unfit"):
+    classes = _classes(fits, len(sizes))
+    if run.stop == "explosion":
         evidence["explosion"] = run.stopped
         return GrowthJudgement("fail", f"{run.stopped} ({classes})", evidence)
-    if fits["reference"] is None or fits["candidate"] is None:
-        because = f" ({run.stopped})" if run.stopped else ""
-        return GrowthJudgement("inconclusive", f"only {len(sizes)} sizes measured within the budget of "
-                               f"{run.budget_s:g} s; at least {MIN_SIZES} are needed{because}", evidence)
-    classes += f"; {evidence['ratio_at_largest']:.3g}x the reference's time at {size_name(sizes[-1])}"
-    verdict, text = _compare(fits["reference"], fits["candidate"], bound, run.trend(), classes, evidence)
+    if run.stop == "unfit":
+        evidence["explosion"] = run.stopped
+        return GrowthJudgement("fail", _overran_summary(run.stopped, sizes, reference, candidate, size_name)
+                               + f" ({classes})", evidence)
+    if sizes:
+        classes += f"; {evidence['ratio_at_largest']:.3g}x the reference's time at {size_name(sizes[-1])}"
+    if bound == "reference":
+        verdict, text = _against_reference(growth, len(sizes), noisy, classes, size_name)
+    elif fits["reference"] is None or fits["candidate"] is None or growth is None:
+        verdict, text = "inconclusive", (f"only {len(sizes)} sizes measured within the budget of "
+                                         f"{run.budget_s:g} s; a growth class needs at least {MIN_SIZES}")
+    else:
+        verdict, text = _against_class(fits["reference"], fits["candidate"], bound, growth.growth, classes,
+                                       evidence)
     return GrowthJudgement(verdict, f"{text}; {run.stopped}" if run.stopped else text, evidence)
 
 
-def _compare(reference: GrowthFit, candidate: GrowthFit, bound: str, trend: float, classes: str,
-             evidence: dict[str, Any]) -> tuple[Verdict, str]:
+def _classes(fits: Mapping[str, GrowthFit | None], sizes: int) -> str:
+    """The fitted classes, as information beside the verdict."""
+    if fits["reference"] is None or fits["candidate"] is None:
+        return f"classes not fitted: {sizes} sizes, a fit needs {MIN_SIZES}"
+    return f"candidate {fits['candidate'].label}, reference {fits['reference'].label}"
+
+
+def _overran_summary(stopped: str, sizes: list[int], reference: list[float], candidate: list[float],
+                     size_name: Callable[[int], str]) -> str:
+    """A size the candidate could not do, with the growth it showed before as a lower bound."""
+    if len(sizes) < 2:
+        return stopped
+    grew, reference_grew = candidate[-1] / candidate[0], reference[-1] / reference[0]
+    return (f"{stopped}; from {size_name(sizes[0])} to {size_name(sizes[-1])} its time grew "
+            f"{grew:,.3g}x while the reference's grew {reference_grew:,.3g}x")
+
+
+def _against_reference(growth: RatioGrowth | None, sizes: int, noisy: float | None, classes: str,
+                       size_name: Callable[[int], str]) -> tuple[Verdict, str]:
+    """The paired ratio's growth over the sizes, against TREND_LIMIT (module docstring)."""
+    if growth is None or sizes < MIN_RATIO_SIZES:
+        return "inconclusive", (f"only {sizes} sizes measured; the ratio's growth needs at least "
+                                f"{MIN_RATIO_SIZES} ({classes})")
+    grew = (f"candidate/reference grew {growth.growth:.3g}x from {size_name(growth.smallest)} to "
+            f"{size_name(growth.largest)} ({growth.confidence:.0%} interval {growth.low:.3g}-"
+            f"{growth.high:.3g}x, {growth.pairs} pairs")
+    if growth.low > TREND_LIMIT:
+        return "fail", f"falls behind the reference: {grew}, over the limit {TREND_LIMIT:g}x); {classes}"
+    if growth.high <= TREND_LIMIT:
+        return "pass", f"keeps pace with the reference: {grew}, within the limit {TREND_LIMIT:g}x); {classes}"
+    return "inconclusive", (f"cannot tell: {grew}, straddling the limit {TREND_LIMIT:g}x)"
+                            f"{too_noisy(noisy, math.log(TREND_LIMIT))}; {classes}")
+
+
+def _against_class(reference: GrowthFit, candidate: GrowthFit, bound: str, trend: float, classes: str,
+                   evidence: dict[str, Any]) -> tuple[Verdict, str]:
     reference_range, candidate_range = _plausible(reference), _plausible(candidate)
-    if bound == "reference":
-        allowed = reference_range[-1]
-    else:
-        clear = reference.label != AMBIGUOUS and growth_rank(reference_range[0]) > growth_rank(bound)
-        allowed = reference_range[0] if clear else bound
+    clear = reference.label != AMBIGUOUS and growth_rank(reference_range[0]) > growth_rank(bound)
+    allowed = reference_range[0] if clear else bound
     evidence["allowed"] = allowed
     grows = " or ".join(candidate_range)
     within = growth_rank(candidate_range[0]) <= growth_rank(allowed)
     alike = bool(set(candidate_range) & set(reference_range))
     if not within and trend > TREND_LIMIT:
         return "fail", (f"grows as {grows}, worse than {allowed}, and falls behind the reference "
-                        f"({trend:.3g}x further behind at the largest sizes than at the smallest; {classes})")
+                        f"(candidate/reference grew {trend:.3g}x over the sizes; {classes})")
     if trend <= TREND_LIMIT and (within or alike):
-        pace = f"keeps pace with the reference (ratio trend {trend:.3g}x)"
+        pace = f"keeps pace with the reference (candidate/reference grew {trend:.3g}x)"
         if len(candidate_range) == 1:
             how = f"no worse than {allowed}" if within else "as the reference does on this machine"
             return "pass", f"grows as {grows}, {how}, and {pace}; {classes}"
@@ -275,8 +344,8 @@ def _compare(reference: GrowthFit, candidate: GrowthFit, bound: str, trend: floa
         how = f"the better within {allowed}" if within else "one of them the reference's"
         between = " and ".join(candidate_range)
         return "pass", f"{pace}; the growth fit is ambiguous between {between} ({how}); {classes}"
-    return "inconclusive", (f"the fit does not decide: candidate {grows}, bound {allowed}, ratio trend "
-                            f"{trend:.3g}x ({classes})")
+    return "inconclusive", (f"the fit does not decide: candidate {grows}, bound {allowed}, candidate/"
+                            f"reference grew {trend:.3g}x ({classes})")
 
 
 def _plausible(fit: GrowthFit) -> tuple[str, ...]:

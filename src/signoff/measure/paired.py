@@ -12,6 +12,7 @@ what decided it. ``RatioRun.result`` words it as a check result.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from signoff.measure.rules import (
     SIGN_MARGIN,
     SIGN_PAIRS,
 )
+from signoff.measure.trend import noise, too_noisy
 from signoff.verdict import CheckResult, Verdict
 
 F = TypeVar("F")
@@ -69,6 +71,9 @@ class RatioRun(Generic[F]):
         if self.decision_interval is not None:
             evidence["decision_interval"] = [self.decision_interval.low, self.decision_interval.high]
             evidence["decision_confidence"] = self.decision_confidence
+        machine = noise([[reference for reference, _ in self.pairs]])
+        if machine is not None:
+            evidence["noise"] = machine
         return evidence
 
     def result(self, criterion: str, measure: Callable[[float], str], unit: str, evidence: dict[str, Any],
@@ -89,8 +94,9 @@ class RatioRun(Generic[F]):
                    "gross margin": f" (each of {_count(GROSS_PAIRS, unit)} over {GROSS_MARGIN:g}x the bound)",
                    }.get(self.decided_by, "")
             return CheckResult(criterion, "fail", f"{text} > {self.at_most:g}x{how}", evidence)
+        noisy = too_noisy(evidence.get("noise"), abs(math.log(self.at_most)))
         return CheckResult(criterion, "inconclusive", f"{text}: the interval still straddles "
-                           f"{self.at_most:g}x when the budget ended", evidence)
+                           f"{self.at_most:g}x when the budget ended{noisy}", evidence)
 
 
 def measure_ratio(measure_pair: Callable[[], Pair | F], *, at_most: float, budget_s: float, seed: int,

@@ -40,6 +40,11 @@ GROSS_MARGIN: Final = 100.0
 # A class is fitted from at least this many distinct sizes: with up to three
 # parameters a class, fewer leave neighbours (n and n log n) within noise of each other.
 MIN_SIZES: Final = 8
+# And the largest size at least this many times the smallest (specs with less are
+# refused when they load): over a narrower range O(n log n) pulls away from O(n)
+# by under 1.4x, within the noise of timing, and the ratio growth of TREND_LIMIT
+# that a failing verdict needs is out of reach of most slower classes.
+MIN_SIZE_SPAN: Final = 16
 # Defaults of classify_growth, tuned on bench/growth_classification.py and on
 # synthetic curves (noise, outliers, lower-order terms; tests/measure/test_fit.py).
 DEFAULT_MARGIN: Final = 5.0
@@ -68,7 +73,14 @@ EXPLOSION_SECONDS: Final = 0.05
 # A candidate call this long stops the sizes: each larger one costs at least as
 # much again per repeat, and the budget is only checked between sizes.
 MAX_CALL_SECONDS: Final = 2.0
-# The candidate/reference ratio may grow this much from the smallest sizes to the
-# largest and still keep pace: an O(log n) candidate against an O(1) reference
-# stays under 1.8 over 1,000..1,000,000; one that scans grows it a hundredfold.
+# The candidate/reference ratio may grow this much from the smallest size to the
+# largest and still keep pace (``trend``): an O(log n) candidate against an O(1)
+# reference stays under 1.8 over 1,000..1,000,000, O(n log n) against O(n) under
+# 1.9 over 256..32,768, and cache effects of a larger working set (a flat 0.78
+# ending at 1.06) under 1.4; one that scans grows it a hundredfold. Growth
+# against the reference fails when the ratio's interval at DECISION_CONFIDENCE
+# lies above this, and passes when it lies at or below.
 TREND_LIMIT: Final = 2.0
+# The ratio's growth is fitted from at least this many sizes: fewer leave one
+# disturbed size free to tilt the slope.
+MIN_RATIO_SIZES: Final = 4

@@ -1,8 +1,8 @@
 """The HTML report: one self-contained page (inline CSS and SVG, no script, nothing fetched).
 
-A verdict banner, a summary table of candidates by criterion, then the evidence
-of every check: counterexamples with their replay command, growth plots, speed
-ratios, memory peaks. Every string taken from a result is escaped: evidence
+A verdict banner, a summary table of candidates by criterion, the machine it was
+measured on, then the evidence of every check: counterexamples with their replay
+command, growth plots, speed ratios, memory peaks. Every string taken from a result is escaped: evidence
 comes from untrusted candidates. Evidence written by an older or newer signoff
 may lack keys or hold odd values; whatever is there is shown, nothing crashes.
 """
@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from signoff.criteria.base import Layout
+from signoff.environment import measured_on
 from signoff.report import figures, svg
 from signoff.report.atomic import ReportKind, read_head, write_atomically
 from signoff.report.views import view_of
@@ -71,7 +72,7 @@ def _badge(verdict: str) -> str:
 
 def render_html(result: RunResult) -> str:
     """The whole report as one HTML document."""
-    parts = [_banner(result), _summary(result)]
+    parts = [_banner(result), _summary(result), _measured_on(result)]
     for index, candidate in enumerate(result.candidates, 1):
         checks = "".join(_check(f"c{index}-{k}", check) for k, check in enumerate(candidate.checks, 1))
         parts.append(f'<section class="candidate" id="c{index}"><h2>{_badge(candidate.verdict)} '
@@ -99,6 +100,15 @@ def _banner(result: RunResult) -> str:
     return (f'<header class="banner v-{result.verdict}"><div class="verdict">{result.verdict.upper()}</div>'
             f'<div><h1>signoff report</h1><p class="tally">{len(result.candidates)} candidate(s)'
             f'{": " + esc(tally) if tally else ""}</p></div><dl class="meta">{rows}</dl></header>')
+
+
+def _measured_on(result: RunResult) -> str:
+    """The machine the run was measured on, as figures; nothing when it is not known."""
+    environment = result.environment if isinstance(result.environment, Mapping) else {}
+    items = "".join(f"<div><dt>{esc(label)}</dt><dd>{esc(words, 200)}</dd></div>"
+                    for label, words in measured_on(environment))
+    return (f'<section class="environment"><h2>Measured on</h2><dl class="figures">{items}</dl></section>'
+            if items else "")
 
 
 # Up to this many criteria the summary is a grid (candidates by criteria); with

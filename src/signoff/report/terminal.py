@@ -1,4 +1,4 @@
-"""The terminal view of a run: a verdict table, then the evidence of each failure.
+"""The terminal view of a run: a verdict table, the evidence of each failure, the machine.
 
 Functions here return rich renderables; the CLI decides where they go.
 """
@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from signoff.criteria.base import Line
+from signoff.environment import measured_on
 from signoff.report.views import view_of
 from signoff.verdict import CheckResult, RunResult, Verdict
 
@@ -84,6 +85,8 @@ def print_run(console: Console, result: RunResult, *, details: bool = True) -> N
     for item in failure_details(result) if details else ():
         console.print(item, soft_wrap=isinstance(item, Text))  # a command must copy whole
     console.print(closing_line(result))
+    if (footer := measured_on_line(result)) is not None:
+        console.print(footer)
 
 
 def closing_line(result: RunResult) -> Text:
@@ -95,3 +98,13 @@ def closing_line(result: RunResult) -> Text:
     return Text.assemble(verdict_text(result.verdict),
                          f"  {len(result.candidates)} candidate(s): {parts}; "
                          f"{result.duration_s:.1f} s{stopped}")
+
+
+def measured_on_line(result: RunResult) -> Text | None:
+    """``measured on: <CPU> x2, load 0.52 -> 0.61, Python 3.12.1, ...``; None for a run whose
+    machine is not known (a library call's result)."""
+    if not isinstance(result.environment, Mapping):
+        return None
+    parts = [words if label == "CPU" else f"{label} {words}"
+             for label, words in measured_on(result.environment)]
+    return Text(f"measured on: {', '.join(parts)}", style="dim") if parts else None

@@ -3,7 +3,12 @@
 The worker times its own calls with a clock captured before the target was
 imported; the parent times the same stretch from the outside (from the
 worker's "begin" frame to its result). A candidate that patches the clock or
-otherwise reports less time than the parent saw is charged the parent's time.
+otherwise reports less time than the parent saw is charged the parent's time,
+less PARENT_SLACK_S. Whether it *forged* its clock is a separate, stricter
+question (``forged_clock``): on a busy machine an honest worker's reply can
+wait for the parent to be scheduled for milliseconds, so only a gap far
+beyond the one the trusted reference's worker showed under the same load is
+called forgery.
 """
 
 from __future__ import annotations
@@ -11,7 +16,10 @@ from __future__ import annotations
 import marshal
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from signoff.runner.process import Worker
 
@@ -22,6 +30,9 @@ PARENT_SLACK_S = 0.002
 # the cross-check's slack.
 MIN_BATCH_S = 0.010
 MAX_BATCH_CALLS = 1_000_000
+# A candidate's gap must exceed the reference's 90th-percentile gap this many times
+# over to be called forgery (see forged_clock).
+FORGERY_SLACK_FACTOR = 3.0
 CALIBRATION_STEPS = 4
 
 
@@ -33,9 +44,9 @@ class Timing:
     parent_s: float  # the whole batch, seen from the parent
 
     @property
-    def clock_overridden(self) -> bool:
-        """The worker reported less time than the parent saw: its clock was not believed."""
-        return self.per_call_s * self.calls > self.worker_s
+    def gap_s(self) -> float:
+        """How much longer the parent saw the batch take than the worker said."""
+        return self.parent_s - self.worker_s
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +95,27 @@ def time_calls(worker: Worker, case: bytes, calls: int, timeout_s: float) -> Tim
     worker_s = float(message[1])
     charged = max(worker_s, parent_s - PARENT_SLACK_S)
     return Timing(charged / calls, calls, worker_s, parent_s)
+
+
+def forged_clock(reference: Sequence[Timing], candidate: Sequence[Timing]) -> dict[str, float] | None:
+    """Evidence that the candidate's worker under-reported its time, or None.
+
+    The reference's worker is trusted: its gaps between the parent's view and
+    its own are the slack of this machine under this load. The candidate is
+    called a forger only when most of its batches (the median, so a few slow
+    wake-ups of the parent do not count) show a gap over FORGERY_SLACK_FACTOR
+    times the reference's 90th-percentile gap (and over PARENT_SLACK_S) and
+    claim under half the time the parent saw. A forger claiming a tiny time
+    shows both in every batch; an honest worker under load shows neither.
+    """
+    if not reference or not candidate:
+        return None
+    slack = max(PARENT_SLACK_S, FORGERY_SLACK_FACTOR * float(np.percentile([t.gap_s for t in reference], 90)))
+    gap = float(np.median([t.gap_s for t in candidate]))
+    claimed = float(np.median([t.worker_s / t.parent_s for t in candidate if t.parent_s > 0] or [1.0]))
+    if gap <= slack or claimed >= 0.5:
+        return None
+    return {"median_gap_s": gap, "slack_s": slack, "claimed_share": claimed, "batches": len(candidate)}
 
 
 def calibrate(worker: Worker, case: bytes, timeout_s: float) -> tuple[int, Timing] | Fault:

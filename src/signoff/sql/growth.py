@@ -9,11 +9,11 @@ revisited: all its repeats are taken before the next size.
 
 Everything else is ``signoff.measure.growth``, the rules ``scaling`` uses
 too: the fastest timing per size, stopping early (the budget, an explosion,
-a call over ``MAX_CALL_SECONDS``, a candidate that cannot do a size), and the
-verdict, where the fitted classes and the trend of the candidate/reference
-ratio must agree, against the threshold (``O(log n)``) or the reference's
-own class where the reference clearly grows faster on this machine: what
-SQLite does here is never held against a candidate.
+a call over ``MAX_CALL_SECONDS``, a candidate that cannot do a size, whose
+sizes are kept), and the verdict: by default how the paired ratio
+candidate/reference grows with the table (the fitted classes beside it as
+information); with a growth class as the threshold, that class against the
+fit.
 
 Where a connection counts VDBE steps, the steps of one unit of work are
 reported at the first size, and at the largest when a call there is quick.

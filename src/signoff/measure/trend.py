@@ -1,0 +1,78 @@
+"""How the candidate/reference ratio grows with size, and how noisy the machine was.
+
+Growth against the reference is judged here from the pairs themselves, not
+from two fitted classes: each pair was timed back to back on one input, so a
+busy spell slows both sides of it and cancels in its ratio. The log of each
+pair's ratio is regressed on the log of its size with Theil and Sen's
+estimator (the median of the slopes between points; a few disturbed pairs
+cannot tilt it) and Sen's distribution-free interval. The slope, carried over
+the sizes measured, is how many times the ratio grew from the smallest size
+to the largest: ``exp(slope * log(largest / smallest))``.
+
+A candidate of the reference's class keeps the ratio flat; one a class worse
+multiplies it by the size range over a log or more (O(n) against O(log n)
+over 1,000..1,000,000: about 100x). The verdict compares the interval with
+``rules.TREND_LIMIT`` (``growth.judge_growth``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from signoff.measure._numeric import Pair, stats
+
+
+@dataclass(frozen=True, slots=True)
+class RatioGrowth:
+    """The ratio's growth from ``smallest`` to ``largest`` size, with its interval at ``confidence``."""
+
+    growth: float
+    low: float
+    high: float
+    confidence: float
+    smallest: int
+    largest: int
+    pairs: int
+
+
+def ratio_growth(samples: Mapping[int, Sequence[Pair]], confidence: float) -> RatioGrowth | None:
+    """The growth of candidate/reference over the sizes of ``samples``; None under two sizes."""
+    sizes = sorted(size for size, pairs in samples.items() if pairs)
+    if len(sizes) < 2:
+        return None
+    x = [math.log(size) for size in sizes for _ in samples[size]]
+    y = [math.log(candidate / reference) for size in sizes for reference, candidate in samples[size]]
+    slope, _intercept, low, high = stats.theilslopes(y, x, alpha=confidence)
+    span = math.log(sizes[-1] / sizes[0])
+    return RatioGrowth(math.exp(slope * span), math.exp(low * span), math.exp(high * span), confidence,
+                       sizes[0], sizes[-1], len(y))
+
+
+def relative_spread(seconds: Sequence[float]) -> float | None:
+    """How much repeated timings of the same work spread: the interquartile range over the
+    median (0.08: the middle half lies within 8% of the median). None under three timings."""
+    if len(seconds) < 3:
+        return None
+    low, median, high = np.percentile(np.asarray(seconds, dtype=np.float64), [25, 50, 75])
+    return float((high - low) / median) if median > 0 else None
+
+
+def noise(groups: Sequence[Sequence[float]]) -> float | None:
+    """The machine's noise during a check: the median relative spread of the reference's
+    repeated timings over ``groups`` (one group per size or per unit of work). The
+    reference is trusted code doing the same work each time, so its spread is the
+    machine's, not a side's."""
+    spreads = [s for s in (relative_spread(group) for group in groups) if s is not None]
+    return float(np.median(spreads)) if spreads else None
+
+
+def too_noisy(noisy: float | None, margin: float) -> str:
+    """A phrase for an undecided verdict when the machine's noise is wider than the margin asked."""
+    if noisy is None or noisy <= margin:
+        return ""
+    return (f"; the machine was too noisy for this margin: the reference's repeated timings spread "
+            f"{noisy:.0%}, the margin is {margin:.0%}")
