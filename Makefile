@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-fast lint browser
+.PHONY: demo test test-fast lint browser debian
 
 $(BIN)/signoff: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,11 @@ demo: $(BIN)/signoff
 browser:
 	bash .ci/install-browser
 
-test: $(BIN)/signoff browser
+# Every Debian package the tests use (chromium, valgrind, gcc), installed once where missing (needs root).
+debian:
+	bash .ci/install-debian
+
+test: $(BIN)/signoff debian
 	$(BIN)/python -m pytest -q
 
 # The edit-test loop: every test not marked slow (under two minutes on 2 cores); CI runs `make test`.

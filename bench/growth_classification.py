@@ -11,7 +11,8 @@ linear range for 2^n) and classified, ``repeats`` times each with fresh inputs.
 signoff's protocol, within ``budget-s`` per classification: a fresh input per
 size; the garbage collector off while timing; each timing a batch of calls
 lasting about as long as one call at the largest size (at least 1 ms, at most
-20 ms; thousands of calls for the O(1) and O(log n) functions); repetitions of
+20 ms; thousands of calls for the O(1) and O(log n) functions), less the
+thread's waits for a CPU (as signoff's workers charge it); repetitions of
 all sizes in a new random order each time (at least 5, as many as the budget
 allows); per size, the median over repetitions after removing each
 repetition's common speed factor (``fit.size_medians``: the size summary of
@@ -253,11 +254,22 @@ CASES: tuple[Case, ...] = (
 # ----------------------------------------------------------------- timing
 
 
+def _queued_s() -> float:
+    """This thread's waits for a CPU so far (Linux schedstat), as the workers leave them out."""
+    try:
+        with open("/proc/thread-self/schedstat", "rb") as stats:
+            return int(stats.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def _time_batch(func: Callable[[Any], Any], data: Any, number: int) -> float:
     start = time.perf_counter()
+    queued = _queued_s()
     for _ in range(number):
         func(data)
-    return (time.perf_counter() - start) / number
+    queued = _queued_s() - queued
+    return (time.perf_counter() - start - queued) / number
 
 
 def _per_call(func: Callable[[Any], Any], data: Any) -> float:

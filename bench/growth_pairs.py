@@ -1,6 +1,6 @@
 """Growth against the reference on real pairs: A/A, same-growth rewrites, regressions.
 
-    .venv/bin/python bench/growth_pairs.py [--runs 10] [--budget 20]
+    .venv/bin/python bench/growth_pairs.py [--runs 10] [--budget 20] [--only A/A]
 
 Each run is a full signoff.check with scaling(no_worse_than="reference") over
 sizes 256..32,768 (8 sizes), its own seed. Targets (issue 13): A/A and
@@ -62,12 +62,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--budget", type=float, default=20.0)
+    parser.add_argument("--only", default="", help="only the pairs whose name has this (e.g. A/A)")
     arguments = parser.parse_args()
     console = Console()
     table = Table(title=f"scaling(no_worse_than='reference'), {arguments.runs} runs each, sizes 256..32768")
     for column in ("pair", "expected", "pass", "inconclusive", "fail", "s/run", "load"):
         table.add_column(column)
+    console.print(f"load average at start: {os.getloadavg()[0]:.2f}")
     for name, reference, candidate, make, expected in PAIRS:
+        if arguments.only not in name:
+            continue
         verdicts, seconds = runs(reference, candidate, make, arguments.runs, arguments.budget)
         table.add_row(name, expected, str(verdicts["pass"]), str(verdicts["inconclusive"]),
                       str(verdicts["fail"]), f"{seconds:.1f}", f"{os.getloadavg()[0]:.1f}")

@@ -16,6 +16,7 @@ Each run is a full signoff.check: worker start-up, calibration, sampling.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from collections import Counter
@@ -70,6 +71,7 @@ def main() -> None:
     parser.add_argument("--power-repeats", type=int, default=40)
     options = parser.parse_args()
     console = Console()
+    console.print(f"load average at start: {os.getloadavg()[0]:.2f}")
 
     table = Table(title="speed criterion: verdicts over repeated runs")
     for column in ("case", "runs", "pass", "fail", "inconclusive", "fail rate", "median s",
@@ -87,12 +89,14 @@ def main() -> None:
 
     elapsed, checks = explosion_run()
     summary = Table(title="time to verdict: 100 lookups, linear scan vs dict (128,000 rows)")
-    for column in ("criterion", "verdict", "summary"):
+    for column in ("criterion", "verdict", "s", "summary"):
         summary.add_column(column)
     for check in checks.values():
-        summary.add_row(check.criterion, check.verdict, check.summary)
+        summary.add_row(check.criterion, check.verdict, f"{check.evidence.get('duration_s', 0):.1f}",
+                        check.summary)
     console.print(summary)
     console.print(f"wall time to both verdicts: {elapsed:.1f} s (target <= 5 s)")
+    console.print(f"load average at end: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

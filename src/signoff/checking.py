@@ -6,26 +6,30 @@ is a usage error before any check runs, and a candidate that fails to import
 is that candidate's failing verdict. A candidate whose answers differ
 (``same_results`` failed) is not measured: its cost criteria are skipped,
 since the cost of a wrong answer means nothing, unless ``keep_going``.
+Criteria that count instructions get their own workers, run under
+Callgrind, started when the first of them runs (``_Counting``).
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import shlex
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from signoff.criteria import CheckContext, SameResults
+from signoff.criteria import CheckContext, SameResults, Scaling, Speed
 from signoff.criteria.base import ReferenceCache
 from signoff.criteria.cost import CostContext
 from signoff.errors import SpecError, TargetError
 from signoff.inputs import Call, check_case, seed_or_fresh
 from signoff.outcomes import Difference, Outcome, compare, compare_repeat
 from signoff.progress import BudgetProgress
-from signoff.runner.process import Limits, LoadFailure, Worker, run_cases
+from signoff.runner import instructions
+from signoff.runner.process import Limits, LoadFailure, Worker, counting_worker, run_cases
 from signoff.spec import Spec
 from signoff.specfile import LoadedSpec, load_corpus
 from signoff.targets import Target, parse_target
@@ -38,6 +42,8 @@ class RunOptions:
     inputs: Sequence[Path] = ()  # extra supplied-input files (JSONL)
     progress: BudgetProgress | None = None
     on_check: Callable[[str, CheckResult], None] | None = None  # (candidate, result) as each ends
+    # Every speed and scaling criterion counts instructions (under Valgrind), whatever the spec says.
+    count_instructions: bool = False
 
 
 def check(
@@ -57,6 +63,10 @@ def check(
     loaded = spec if isinstance(spec, LoadedSpec) else None
     spec = loaded.spec if loaded else spec
     assert isinstance(spec, Spec)
+    if options.count_instructions:
+        spec = counting_instructions(spec)
+    if any(getattr(criterion, "measure", "time") == "instructions" for criterion in spec.criteria):
+        instructions.require()  # Valgrind and gcc are there, before any worker starts
     targets = [parse_target(c, what="--candidate") for c in candidates]
     if not targets:
         raise SpecError("no candidate: name at least one with --candidate")
@@ -69,6 +79,7 @@ def check(
 
     reference = _start(Worker(spec.reference_target, _limits(spec), preload), "reference")
     workers: list[Worker | LoadFailure] = []
+    counting = _Counting(spec, preload)
     try:
         for target in targets:
             started_worker = Worker(target, _limits(spec), preload)
@@ -90,7 +101,8 @@ def check(
                 cost = None
                 if spec.workload is not None:
                     cost = CostContext(reference, worker, spec.workload, sameness.equal,
-                                       sameness.exceptions, seed, options.progress)
+                                       sameness.exceptions, seed, options.progress,
+                                       partial(counting.workers, target))
                 context = CheckContext(cache, worker, spec.call_strategy, corpus, seed, name,
                                        _replay_command(loaded, spec, target), options.progress, cost)
             for position, criterion in plan:
@@ -105,9 +117,11 @@ def check(
                 checks[position] = result
                 if options.on_check:
                     options.on_check(target.text, result)
+            counting.release(target)
             results.append(CandidateResult(target.text, tuple(checks[i] for i in sorted(checks))))
     finally:
         reference.close()
+        counting.close()
         for each in workers:
             if isinstance(each, Worker):
                 each.close()
@@ -115,6 +129,47 @@ def check(
         reference=spec.reference_target.text, seed=seed, candidates=tuple(results),
         spec=str(loaded.path) if loaded else None, duration_s=time.monotonic() - started,
     )
+
+
+def counting_instructions(spec: Spec) -> Spec:
+    """The spec with every speed and scaling criterion counting instructions."""
+    criteria = [dataclasses.replace(c, measure="instructions") if isinstance(c, (Speed, Scaling)) else c
+                for c in spec.criteria]
+    return dataclasses.replace(spec, criteria=criteria)
+
+
+@dataclass
+class _Counting:
+    """The workers that count instructions under Callgrind: the reference's, shared by every
+    candidate, and each candidate's, each started when a criterion first counts for it."""
+
+    spec: Spec
+    preload: Mapping[str, str]
+    reference: Worker | None = None
+    candidates: dict[str, Worker | LoadFailure] = field(default_factory=dict)
+
+    def workers(self, target: Target) -> tuple[Worker, Worker] | LoadFailure:
+        """(reference, candidate) counting workers, or the candidate's failure to load under Valgrind;
+        a reference that does not load is a SpecError, as it is without Valgrind."""
+        if self.reference is None:
+            self.reference = _start(counting_worker(self.spec.reference_target, _limits(self.spec),
+                                                    self.preload), "reference (under Valgrind)")
+        if target.text not in self.candidates:
+            worker = counting_worker(target, _limits(self.spec), self.preload)
+            self.candidates[target.text] = worker.start() or worker
+        candidate = self.candidates[target.text]
+        return candidate if isinstance(candidate, LoadFailure) else (self.reference, candidate)
+
+    def release(self, target: Target) -> None:
+        """Close the candidate's counting worker: its criteria are done."""
+        worker = self.candidates.pop(target.text, None)
+        if isinstance(worker, Worker):
+            worker.close()
+
+    def close(self) -> None:
+        for worker in (self.reference, *self.candidates.values()):
+            if isinstance(worker, Worker):
+                worker.close()
 
 
 @dataclass(frozen=True)

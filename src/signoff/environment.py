@@ -34,6 +34,7 @@ KEY_PACKAGES: tuple[str, ...] = ("signoff", "hypothesis", "numpy", "scipy", "ric
 _GIT_TIMEOUT_S = 2.0
 
 _CPUINFO = Path("/proc/cpuinfo")
+_SCHEDSTAT = Path("/proc/thread-self/schedstat")
 _GOVERNOR = Path("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")
 _CPUINFO_MODEL_KEYS = ("model name", "cpu model", "cpu", "model", "processor")
 
@@ -127,6 +128,8 @@ def _timer() -> dict[str, Any]:
         "clock": "perf_counter",
         "implementation": info.implementation,
         "resolution_s": info.resolution,
+        # Whether a batch's waits for a CPU can be told apart and left out (runner/measure.py).
+        "less_cpu_wait": _SCHEDSTAT.is_file(),
     }
 
 
@@ -219,9 +222,16 @@ def measured_on(environment: Mapping[str, Any]) -> list[tuple[str, str]]:
              ("Python", _text(_get(environment, "python", "version"))),
              ("signoff", _text(_get(environment, "packages", "signoff"))),
              ("commit", _commit_words(environment.get("git"))),
-             ("timer", _seconds_words(_number(_get(environment, "timer", "resolution_s")))),
+             ("timer", _timer_words(environment.get("timer"))),
              ("noise", _percent_words(_number(environment.get("noise"))))]
     return [(label, words) for label, words in parts if words]
+
+
+def _timer_words(timer: object) -> str:
+    if not isinstance(timer, Mapping):
+        return ""
+    words = _seconds_words(_number(timer.get("resolution_s")))
+    return f"{words}, waits for a CPU left out" if words and timer.get("less_cpu_wait") is True else words
 
 
 def _get(environment: Mapping[str, Any], key: str, inner: str) -> object:

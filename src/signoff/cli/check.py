@@ -1,6 +1,7 @@
 """``signoff check``: judge candidates against a spec file, or against a reference alone.
 
-    signoff check SPEC.py --candidate TARGET [--candidate ...] [--json PATH] [--seed N] [--keep-going] ...
+    signoff check SPEC.py --candidate TARGET [--candidate ...] [--json PATH] [--seed N] [--keep-going]
+                  [--measure instructions] ...
     signoff check --reference TARGET --candidate TARGET      # inputs inferred from type hints
 
 The handler builds the plan (the spec, with the command line's overrides) and
@@ -42,6 +43,9 @@ def add_check_parser(commands: Any) -> None:
     run.add_argument("--timeout", type=seconds, metavar="SECONDS", help="per-call time limit")
     run.add_argument("--budget", type=seconds, metavar="SECONDS",
                      help="time budget of each criterion (overrides the spec)")
+    run.add_argument("--measure", choices=("time", "instructions"), default="time",
+                     help="what speed and scaling measure: time as the spec says (the default), or "
+                          "instructions for every one of them, counted under Valgrind (needs valgrind)")
     run.add_argument("--keep-going", action="store_true",
                      help="measure the costs (speed, scaling, memory) of a candidate whose answers "
                           "differ too; by default they are skipped")
@@ -61,7 +65,8 @@ def handle_check(options: argparse.Namespace, console: Console, errors: Console)
                 report_order=[criterion.name for criterion in spec.criteria])
     result = run.execute(plan, lambda hooks: check(
         loaded, options.candidate, RunOptions(seed=hooks.seed, inputs=options.inputs,
-                                              progress=hooks.progress, on_check=hooks.on_check),
+                                              progress=hooks.progress, on_check=hooks.on_check,
+                                              count_instructions=options.measure == "instructions"),
         keep_going=options.keep_going))
     return run.finish(Outcome(result))
 

@@ -1,16 +1,25 @@
-"""What the cost criteria share: the two workers, fresh sized inputs, a sanity check of answers.
+"""What the cost criteria share: the two workers, fresh sized inputs, a sanity check of answers,
+and one pair measured in the criterion's measure: time, or instructions counted under Callgrind.
 
 A cost is only comparable when both sides do the same work, so before timing
 or weighing at a size, each cost criterion checks that the candidate's answer
 on that very input is the reference's: a candidate that returns early, or
 returns garbage fast, fails there instead of passing on speed.
+
+Counted instructions (``measure="instructions"``) shrug off the machine's
+load: each side's count is a few calls after a warm-up (more for a quick
+call: ``runner.measure.calibrate_count``), in its own worker run under
+Callgrind (``runner.instructions``), started on first use. The pairs go
+through the same statistics as times.
 """
 
 from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from signoff.equality import Equality
 from signoff.errors import SpecError
@@ -18,12 +27,34 @@ from signoff.inputs import Workload
 from signoff.measure import Pair
 from signoff.outcomes import ExceptionMode, Outcome, compare
 from signoff.progress import BudgetProgress
-from signoff.runner.measure import Fault, Timing, calibrate, time_calls
-from signoff.runner.process import Worker, run_cases
+from signoff.runner.measure import (
+    Count,
+    Fault,
+    Timing,
+    calibrate,
+    calibrate_count,
+    count_calls,
+    time_calls,
+)
+from signoff.runner.process import LoadFailure, Worker, run_cases
 from signoff.verdict import CheckResult, Verdict
 
 # Distinct inputs built per size; see CostContext.fresh_input.
 INPUT_POOL = 3
+
+Measure = Literal["time", "instructions"]
+MEASURES: tuple[Measure, ...] = ("time", "instructions")
+# The counting workers (reference, candidate), started on first use; or the candidate's failure to
+# load under Valgrind.
+CountingWorkers = Callable[[], tuple[Worker, Worker] | LoadFailure]
+
+
+def require_measure(measure: object, where: str) -> Measure:
+    """``measure`` when it is one of MEASURES, else a SpecError naming them."""
+    for known in MEASURES:
+        if measure == known and isinstance(measure, str):
+            return known
+    raise SpecError(f"{where} must be one of {', '.join(repr(m) for m in MEASURES)}, not {measure!r}")
 
 
 @dataclass
@@ -37,6 +68,7 @@ class CostContext:
     exceptions: ExceptionMode
     seed: int
     progress: BudgetProgress | None = None
+    counting: CountingWorkers | None = None  # None where only time can be measured
     rng: random.Random = field(init=False)
     pools: dict[int, list[bytes]] = field(default_factory=dict)
     drawn: int = 0
@@ -63,6 +95,21 @@ class CostContext:
         self.drawn += 1
         return pool[self.drawn % INPUT_POOL]
 
+    def workers(self, criterion: str, measure: Measure) -> tuple[Worker, Worker] | CheckResult:
+        """(reference, candidate) workers that measure ``measure``; for instructions, the counting
+        ones, or a failing check result when the candidate cannot be loaded under Valgrind."""
+        if measure == "time":
+            return self.reference, self.candidate
+        if self.counting is None:
+            raise SpecError(f"{criterion}(measure='instructions') is not supported here; "
+                            "use measure='time'")
+        workers = self.counting()
+        if isinstance(workers, LoadFailure):
+            return CheckResult(criterion, "fail", f"candidate {workers.summary} (under Valgrind, to count "
+                               "its instructions)", {"measure": measure, "load_failure": workers.kind,
+                                                     "detail": workers.detail})
+        return workers
+
     def unequal_work(self, criterion: str, size: int, case: bytes) -> CheckResult | None:
         """A check result when the two sides do not do the same work on ``case``, else None.
 
@@ -86,11 +133,31 @@ class CostContext:
 
 @dataclass
 class Side:
-    """One side's timing at a size: how many calls make a batch, and what they took."""
+    """One side's measurement at a size: how many calls make a batch, and what they took (or
+    counted: a Side measures in the measure of its worker, a counting one or not)."""
 
     worker: Worker
     calls: int = 1
     timings: list[Timing] = field(default_factory=list)
+    counts: list[Count] = field(default_factory=list)
+
+    @property
+    def counting(self) -> bool:
+        return self.worker.dumps is not None
+
+    def batch(self, case: bytes) -> float | Fault:
+        """One batch on ``case``: seconds per call, or for a counting worker instructions per call."""
+        if self.counting:
+            count = count_calls(self.worker, case, self.calls, self.worker.limits.timeout_s)
+            if isinstance(count, Fault):
+                return count
+            self.counts.append(count)
+            return count.per_call
+        timing = time_calls(self.worker, case, self.calls, self.worker.limits.timeout_s)
+        if isinstance(timing, Fault):
+            return timing
+        self.timings.append(timing)
+        return timing.per_call_s
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,14 +187,25 @@ class SideFault:
 
 def calibrate_pair(reference: Side, candidate: Side, case: bytes, size: int) -> Pair | SideFault:
     """Calibrate each side's batch on ``case`` (the reference first); the last calibration
-    batch of each is timed like any other, so it is returned as the first pair."""
+    batch of each is timed like any other, so it is returned as the first pair. A counted
+    side is calibrated alike, to a region of enough instructions (``calibrate_count``)."""
+    values: dict[str, float] = {}
     for role, side in (("reference", reference), ("candidate", candidate)):
+        if side.counting:
+            counted = calibrate_count(side.worker, case, side.worker.limits.timeout_s)
+            if isinstance(counted, Fault):
+                return SideFault(role, size, counted)
+            side.calls, count = counted
+            side.counts.append(count)
+            values[role] = count.per_call
+            continue
         result = calibrate(side.worker, case, side.worker.limits.timeout_s)
         if isinstance(result, Fault):
             return SideFault(role, size, result)
         side.calls, first = result
         side.timings.append(first)
-    return reference.timings[-1].per_call_s, candidate.timings[-1].per_call_s
+        values[role] = first.per_call_s
+    return values["reference"], values["candidate"]
 
 
 def time_pair(reference: Side, candidate: Side, case: bytes, size: int,
@@ -135,14 +213,13 @@ def time_pair(reference: Side, candidate: Side, case: bytes, size: int,
     """One batch of each side on ``case``, back to back in a random order: (reference, candidate)."""
     order = [("reference", reference), ("candidate", candidate)]
     rng.shuffle(order)
-    seconds: dict[str, float] = {}
+    values: dict[str, float] = {}
     for role, side in order:
-        timing = time_calls(side.worker, case, side.calls, side.worker.limits.timeout_s)
-        if isinstance(timing, Fault):
-            return SideFault(role, size, timing)
-        side.timings.append(timing)
-        seconds[role] = timing.per_call_s
-    return seconds["reference"], seconds["candidate"]
+        value = side.batch(case)
+        if isinstance(value, Fault):
+            return SideFault(role, size, value)
+        values[role] = value
+    return values["reference"], values["candidate"]
 
 
 def out_of_time(deadline: float) -> bool:

@@ -46,7 +46,10 @@ def ratio_growth(samples: Mapping[int, Sequence[Pair]], confidence: float) -> Ra
         return None
     x = [math.log(size) for size in sizes for _ in samples[size]]
     y = [math.log(candidate / reference) for size in sizes for reference, candidate in samples[size]]
-    slope, _intercept, low, high = stats.theilslopes(y, x, alpha=confidence)
+    if len(set(y)) == 1:  # every pair's ratio the same (counts of one code): flat, and Sen's interval
+        slope = low = high = 0.0  # is undefined (scipy gives nan, with a warning)
+    else:
+        slope, _intercept, low, high = stats.theilslopes(y, x, alpha=confidence)
     span = math.log(sizes[-1] / sizes[0])
     return RatioGrowth(math.exp(slope * span), math.exp(low * span), math.exp(high * span), confidence,
                        sizes[0], sizes[-1], len(y))

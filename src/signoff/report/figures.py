@@ -1,24 +1,28 @@
 """The report's figures: each evidence layout of a check drawn as an SVG plot.
 
 Built on ``svg`` (axes, plots, bars): a speed check's pairs as ratios with
-the bound and the interval, a scaling check's seconds per size with the
-fitted curves, a memory check's peaks as bars. Evidence comes from stored
-JSON, so every value is checked (``number``, ``numbers``) before it is drawn.
+the bound and the interval, a scaling check's seconds (or counted
+instructions) per size with the fitted curves, a memory check's peaks as
+bars. Evidence comes from stored JSON, so every value is checked (``number``,
+``numbers``) before it is drawn.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from signoff.measure.fit import GROWTH_CLASSES, fitted_times
 from signoff.report.svg import (
     MAX_POINTS,
     Axis,
+    Formatter,
     Marker,
     Plot,
     bars,
     bytes_formatter,
+    format_number,
     format_ratio,
     format_seconds,
     number,
@@ -28,10 +32,30 @@ from signoff.report.svg import (
 
 REFERENCE_COLOR = "#0550ae"
 CANDIDATE_COLOR = "#bc4c00"
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """What a cost check measured per call: its evidence keys end in ``key``; ``what`` names it
+    in a ratio ("time", "instructions"); ``fmt`` writes one value."""
+
+    key: str
+    what: str
+    fmt: Formatter
+
+
+SECONDS = Quantity("seconds", "time", format_seconds)
+INSTRUCTIONS = Quantity("instructions", "instructions", format_number)
+
+
+def quantity(evidence: Mapping[str, object]) -> Quantity:
+    """The quantity of a speed or scaling check's evidence (``measure``; time when absent)."""
+    return INSTRUCTIONS if evidence.get("measure") == "instructions" else SECONDS
 def growth_plot(sizes: Sequence[float], sides: Sequence[tuple[str, Sequence[float], str, Marker]],
-                curves: Sequence[tuple[str, str, float, float]]) -> str:
-    """Log-log seconds against size: ``sides`` are (label, seconds, colour, marker) point sets,
-    ``curves`` (label, growth class, a, b) fitted curves drawn in the colour of the side they name."""
+                curves: Sequence[tuple[str, str, float, float]], per_call: Quantity = SECONDS) -> str:
+    """Log-log seconds (or another ``per_call`` quantity) against size: ``sides`` are (label,
+    values, colour, marker) point sets, ``curves`` (label, growth class, a, b) fitted curves drawn
+    in the colour of the side they name."""
     usable = [n for n in sizes if math.isfinite(n) and n > 0]
     low, high = min(usable, default=1.0), max(usable, default=1.0)
     smooth = [low * (high / low) ** (k / 60) for k in range(61)]
@@ -42,9 +66,9 @@ def growth_plot(sizes: Sequence[float], sides: Sequence[tuple[str, Sequence[floa
             color = REFERENCE_COLOR if label.startswith("reference") else CANDIDATE_COLOR
             drawn.append((label, ys, color))
     every_y = [y for _, ys, _, _ in sides for y in ys] + [y for _, ys, _ in drawn for y in ys]
-    plot = Plot("seconds per call against input size (log-log)",
+    plot = Plot(f"{per_call.key} per call against input size (log-log)",
                 Axis.fit("input size", list(sizes), log=True),
-                Axis.fit("seconds per call", every_y, log=True, fmt=format_seconds))
+                Axis.fit(f"{per_call.key} per call", every_y, log=True, fmt=per_call.fmt))
     for label, ys, color in drawn:
         plot.line(smooth, ys, color=color, label=label, dash="6 4", width=1.6)
     for label, seconds, color, marker in sides:
@@ -53,14 +77,15 @@ def growth_plot(sizes: Sequence[float], sides: Sequence[tuple[str, Sequence[floa
 
 
 def ratio_plot(ratios: Sequence[float], *, at_most: float | None, ratio: float | None,
-               ci95: tuple[float, float] | None, indices: Sequence[int]) -> str:
-    """Per-pair candidate/reference time ratios (log scale) by pair number, with the 95%
-    interval as a band, the estimate and the threshold as lines."""
+               ci95: tuple[float, float] | None, indices: Sequence[int], per_call: Quantity = SECONDS) -> str:
+    """Per-pair candidate/reference time (or ``per_call``) ratios (log scale) by pair number, with
+    the 95% interval as a band, the estimate and the threshold as lines."""
     pair_numbers = [float(i + 1) for i in indices]
     extra = [v for v in (at_most, ratio, *(ci95 or ())) if v is not None]
-    plot = Plot("candidate/reference time per pair",
+    what = per_call.what
+    plot = Plot(f"candidate/reference {what} per pair",
                 Axis.fit("pair", pair_numbers + [1.0], log=False, zero=False),
-                Axis.fit("candidate time / reference time", list(ratios) + extra, log=True,
+                Axis.fit(f"candidate {what} / reference {what}", list(ratios) + extra, log=True,
                          fmt=format_ratio))
     if ci95 is not None:
         plot.band(ci95[0], ci95[1], color=REFERENCE_COLOR, label="95% interval of the ratio")
@@ -83,9 +108,10 @@ def _figure(plot: str, shown: int, total: int, what: str) -> str:
 
 def speed_figure(evidence: Mapping[str, object]) -> str:
     """The ``speed`` evidence's per-pair ratios as a figure, or a note when it has none."""
-    pairs = evidence.get("pair_seconds")
+    per_call = quantity(evidence)
+    pairs = evidence.get(f"pair_{per_call.key}")
     if not isinstance(pairs, list) or not pairs:
-        return '<p class="note">No per-pair timings in this report.</p>' if "ratio" in evidence else ""
+        return '<p class="note">No per-pair measurements in this report.</p>' if "ratio" in evidence else ""
     ratios = []
     for pair in pairs:
         reference, candidate = (numbers(pair) + [math.nan, math.nan])[:2]
@@ -94,24 +120,26 @@ def speed_figure(evidence: Mapping[str, object]) -> str:
     interval = numbers(evidence.get("ci95"))
     plot = ratio_plot([ratios[i] for i in keep], indices=keep, at_most=number(evidence.get("at_most")),
                       ratio=number(evidence.get("ratio")),
-                      ci95=(interval[0], interval[1]) if len(interval) == 2 else None)
+                      ci95=(interval[0], interval[1]) if len(interval) == 2 else None, per_call=per_call)
     return _figure(plot, len(keep), len(ratios), "pairs")
 
 
 def scaling_figure(evidence: Mapping[str, object]) -> str:
-    """The ``scaling`` evidence's seconds per size, both sides and their fitted curves."""
+    """The ``scaling`` evidence's seconds (or instructions) per size, both sides and their fitted
+    curves."""
+    per_call = quantity(evidence)
     sizes = numbers(evidence.get("sizes"))
     keep = subsample(len(sizes), MAX_POINTS)
     sides: list[tuple[str, Sequence[float], str, Marker]] = []
     markers: tuple[Marker, Marker] = ("circle", "square")
     for side, color, marker in zip(("reference", "candidate"), (REFERENCE_COLOR, CANDIDATE_COLOR), markers,
                                    strict=True):
-        seconds = numbers(evidence.get(f"{side}_seconds"))
+        values = numbers(evidence.get(f"{side}_{per_call.key}"))
         growth = evidence.get(f"{side}_class")
         label = f"{side} ({growth})" if isinstance(growth, str) and len(growth) < 40 else side
-        sides.append((label, [seconds[i] if i < len(seconds) else math.nan for i in keep], color, marker))
+        sides.append((label, [values[i] if i < len(values) else math.nan for i in keep], color, marker))
     curves = [curve for side in ("reference", "candidate") if (curve := _curve(evidence, side))]
-    plot = growth_plot([sizes[i] for i in keep], sides, curves)
+    plot = growth_plot([sizes[i] for i in keep], sides, curves, per_call)
     return _figure(plot, len(keep), len(sizes), "sizes")
 
 

@@ -256,7 +256,8 @@ def _counterexample(evidence: Mapping[str, object]) -> str:
 
 def _scaling(evidence: Mapping[str, object]) -> str:
     sizes = svg.numbers(evidence.get("sizes"))
-    sides = {side: svg.numbers(evidence.get(f"{side}_seconds")) for side in ("reference", "candidate")}
+    per_call = figures.quantity(evidence)
+    sides = {side: svg.numbers(evidence.get(f"{side}_{per_call.key}")) for side in ("reference", "candidate")}
     parts = []
     if isinstance(evidence.get("explosion"), str):
         parts.append(f'<p class="callout">{esc(evidence["explosion"])}</p>')
@@ -268,16 +269,17 @@ def _scaling(evidence: Mapping[str, object]) -> str:
     for i in svg.subsample(len(sizes), MAX_ROWS):
         ref, cand = (s[i] if i < len(s) else math.nan for s in sides.values())
         ratio = svg.format_ratio(cand / ref) if ref > 0 and cand > 0 else "–"
-        rows.append(f"<tr><td>{esc(f'{sizes[i]:,.0f}')}</td><td>{esc(_secs(ref))}</td>"
-                    f"<td>{esc(_secs(cand))}</td><td>{esc(ratio)}</td></tr>")
-    parts.append('<details><summary>Median seconds per size</summary><table class="small num"><tr>'
+        rows.append(f"<tr><td>{esc(f'{sizes[i]:,.0f}')}</td><td>{esc(_value(ref, per_call))}</td>"
+                    f"<td>{esc(_value(cand, per_call))}</td><td>{esc(ratio)}</td></tr>")
+    parts.append(f'<details><summary>Median {per_call.key} per call, per size</summary>'
+                 '<table class="small num"><tr>'
                  '<th>size</th><th>reference</th><th>candidate</th><th>ratio</th></tr>'
                  f'{"".join(rows)}</table></details>')
     return "".join(parts)
 
 
-def _secs(value: float) -> str:
-    return svg.format_seconds(value) if math.isfinite(value) else "–"
+def _value(value: float, per_call: figures.Quantity) -> str:
+    return per_call.fmt(value) if math.isfinite(value) else "–"
 
 
 def _fit_lines(evidence: Mapping[str, object]) -> str:

@@ -19,11 +19,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from signoff.runner import worker_main
+from signoff.runner import instructions, worker_main
 from signoff.targets import Target
 
 WORKER_SCRIPT = Path(worker_main.__file__).resolve()
@@ -91,6 +91,8 @@ class Worker:
     # Bytes read from the reply pipe but not yet taken as frames: one read may
     # bring several frames, and the next caller must find the rest here.
     buffer: bytearray = field(default_factory=bytearray)
+    # Counting: the worker runs under Callgrind (``counting_worker``), its dumps in this folder.
+    dumps: Path | None = None
 
     def start(self) -> LoadFailure | None:
         """Start the process and load the target; None when it is ready."""
@@ -103,9 +105,15 @@ class Worker:
         env.update(PYTHONHASHSEED="0", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
                    MKL_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
         env.update(self.env)
+        prefix: list[str] = []
+        if self.dumps is not None:
+            instructions.clear(self.dumps)
+            prefix = instructions.command(self.dumps)
+            env.update(instructions.ENVIRONMENT)
+            env[worker_main.COUNTER_LIBRARY_ENV] = str(instructions.require())
         try:
             self.process = subprocess.Popen(
-                [sys.executable, str(WORKER_SCRIPT), str(request_read), str(reply_write),
+                [*prefix, sys.executable, str(WORKER_SCRIPT), str(request_read), str(reply_write),
                  str(self.limits.memory_bytes)],
                 stdin=subprocess.DEVNULL, stdout=output_write, stderr=output_write,
                 pass_fds=(request_read, reply_write), start_new_session=True, env=env,
@@ -220,6 +228,16 @@ class Worker:
         return self.start()
 
     close = kill
+
+
+def counting_worker(target: Target, limits: Limits, preload: Mapping[str, str]) -> Worker:
+    """A worker whose calls can be counted in instructions (``runner.measure.count_calls``): it runs
+    under Callgrind, so its time limits are the spec's scaled by Callgrind's slowdown, and its
+    address space the spec's plus Valgrind's own (see ``runner.instructions``)."""
+    memory = limits.memory_bytes + instructions.VALGRIND_ADDRESS_SPACE if limits.memory_bytes > 0 else 0
+    scaled = replace(limits, timeout_s=limits.timeout_s * instructions.SLOWDOWN, memory_bytes=memory,
+                     load_timeout_s=limits.load_timeout_s * instructions.LOAD_SLOWDOWN)
+    return Worker(target, scaled, preload, dumps=instructions.dump_folder())
 
 
 class _ProtocolBroken(Exception):

@@ -12,11 +12,16 @@ is checked and decoded by the parent, which never unpickles it.
 Protocol (frames are a 4-byte big-endian length and a payload):
 
 - parent -> worker, pickle: ``("load", target_spec, preload)`` once, then
-  ``("call", [case_bytes, ...], repeat, strict, arguments)`` any number of times.
+  ``("call", [case_bytes, ...], repeat, strict, arguments)`` any number of times;
+  ``("time", case, count)``, ``("memory", case)`` and, in a worker run under
+  Callgrind, ``("count", case, calls, warmup_calls, warmup_s)`` measure one input.
 - worker -> parent, marshal: ``("ready",)`` or ``("load_error", kind, text)``
   after the load; then one frame per case, in order, each a tuple of
   ``repeat`` outcome byte strings (see ``outcome``). Frames are sent in bursts
   every FLUSH_INTERVAL_S, or after every case when ``strict``.
+- For ``("time", ...)`` the worker replies ``("begin",)``, waits for the
+  parent's go (any frame), times the calls and replies ``("timed",
+  seconds)`` (see ``time_batch``).
 """
 
 from __future__ import annotations
@@ -54,6 +59,21 @@ MEMORY_OUTCOME = marshal.dumps(("memory",), MARSHAL_VERSION)
 # Taken when this module loads, before any user code, so a target that patches
 # time.perf_counter cannot change the clock its own calls are timed with.
 CLOCK = time.perf_counter
+CPU_CLOCK = time.process_time  # the same for the CPU time a counting worker warms up for
+# Where Linux says how long this thread has waited for a CPU while it could
+# run (the second number, in ns). A timed batch is charged its wall time less
+# that wait: on a busy machine the other processes' turns are not the
+# target's cost, while its own sleeps, I/O and fsyncs still are. Opened
+# before the target loads (see main); -1 where the kernel keeps no such count.
+SCHEDSTAT = "/proc/thread-self/schedstat"
+queue_fd = -1
+PREAD = os.pread
+# The last timed input, freed when the next request arrives: freeing a large
+# one takes long, and the parent's view of the batch just ended (up to its
+# reading of the waits for a CPU, runner/measure.py) must not include it.
+retired: list[Any] = []
+# Where a worker run under Callgrind finds the helper that counts (``runner.instructions``).
+COUNTER_LIBRARY_ENV = "SIGNOFF_CALLGRIND_HELPER"
 
 
 class Unserializable(Exception):
@@ -289,6 +309,12 @@ def main() -> None:
     if frame is None:
         return
     _, target_spec, preload = pickle.loads(frame)
+    global queue_fd
+    try:
+        queue_fd = os.open(SCHEDSTAT, os.O_RDONLY)
+        queued_s()
+    except (OSError, ValueError, IndexError):
+        queue_fd = -1
     sys.meta_path.insert(0, _PreloadFinder(preload))
     global target_module
     target_module = target_spec["module"]
@@ -310,13 +336,16 @@ def main() -> None:
         frame = read_frame(request_fd)
         if frame is None:
             return
+        retired.clear()
         request = pickle.loads(frame)
         if request[0] == "call":
             call_cases(func, reply_fd, *request[1:])
         elif request[0] == "time":
-            time_batch(func, reply_fd, *request[1:])
+            time_batch(func, request_fd, reply_fd, *request[1:])
         elif request[0] == "memory":
             peak_memory(func, reply_fd, *request[1:])
+        elif request[0] == "count":
+            count_calls(func, reply_fd, *request[1:])
         else:
             return
 
@@ -342,19 +371,25 @@ def call_cases(func: Any, reply_fd: int, cases: list[bytes], repeat: int, strict
         write_all(reply_fd, b"".join(pending))
 
 
-def time_batch(func: Any, reply_fd: int, case: bytes, count: int) -> None:
+def time_batch(func: Any, request_fd: int, reply_fd: int, case: bytes, count: int) -> None:
     """Time ``count`` calls on one fresh copy of the input.
 
-    Replies ``("begin",)`` just before the clock starts, so the parent can
-    time the same stretch from outside, then ``("timed", seconds)`` or the
-    outcome of a call that raised.
+    Replies ``("begin",)`` when the input is ready and starts the clock when
+    the parent says go (any frame), so that the parent times the same
+    stretch from outside from a moment it knows; then ``("timed", seconds)``
+    or the outcome of a call that raised. The seconds are the batch's wall time less
+    the time this thread waited for a CPU (``queued_s``).
     """
     args, kwargs = pickle.loads(case)
+    retired.append((args, kwargs))
     gc.collect()
     gc.disable()
     try:
         write_frame(reply_fd, marshal.dumps(("begin",), MARSHAL_VERSION))
+        if read_frame(request_fd) is None:
+            os._exit(0)  # the parent is gone
         started = CLOCK()
+        queued = queued_s()
         try:
             for _ in range(count):
                 func(*args, **kwargs)
@@ -364,12 +399,80 @@ def time_batch(func: Any, reply_fd: int, case: bytes, count: int) -> None:
         except BaseException as error:
             reply: tuple[Any, ...] = ("raise", type_name(type(error)), _message(error))
         else:
-            reply = ("timed", CLOCK() - started)
-        # Reply before freeing the input: freeing a large one takes long, and
-        # the parent's outside view of the batch must not include it.
+            queued = queued_s() - queued
+            reply = ("timed", CLOCK() - started - queued)
+        del args, kwargs  # still held by ``retired``: freed at the next request
         write_frame(reply_fd, marshal.dumps(reply, MARSHAL_VERSION))
     finally:
         gc.enable()
+
+
+def queued_s() -> float:
+    """Seconds this thread has waited for a CPU since it started; 0.0 where unknown."""
+    if queue_fd < 0:
+        return 0.0
+    return int(PREAD(queue_fd, 128, 0).split()[1]) / 1e9
+
+
+def count_calls(func: Any, reply_fd: int, case: bytes, calls: int, warmup_calls: int,
+                warmup_s: float) -> None:
+    """Count the instructions of ``calls`` calls on one fresh copy of the input, under Callgrind.
+
+    First calls not counted, at least one and up to ``warmup_calls`` while under ``warmup_s``
+    seconds of CPU time (the interpreter specialises a function's bytecode during its first calls
+    or loop iterations); then two counted regions, each ending in a Callgrind dump that the parent
+    reads: the region with no call (the counting's own overhead), then with ``calls`` calls.
+    Replies ``("counted",)`` or the outcome of a call that raised; never the number.
+    """
+    args, kwargs = pickle.loads(case)
+    begin, end = _counter()
+    gc.collect()
+    gc.disable()
+    try:
+        try:
+            started, warmed = CPU_CLOCK(), 0
+            while warmed == 0 or (warmed < warmup_calls and CPU_CLOCK() - started < warmup_s):
+                _calls(func, args, kwargs, 1)
+                warmed += 1
+            for count in (0, calls):
+                begin()
+                try:
+                    _calls(func, args, kwargs, count)
+                finally:
+                    end()
+        except MemoryError:
+            write_frame(reply_fd, MEMORY_OUTCOME)
+            os._exit(0)
+        except BaseException as error:
+            reply: tuple[Any, ...] = ("raise", type_name(type(error)), _message(error))
+        else:
+            reply = ("counted",)
+        write_frame(reply_fd, marshal.dumps(reply, MARSHAL_VERSION))
+    finally:
+        gc.enable()
+
+
+def _calls(func: Any, args: Any, kwargs: Any, count: int) -> None:
+    """``count`` calls: the one loop of the warm-up and of both counted regions, so that the
+    interpreter has specialised its bytecode before it is counted."""
+    for _ in range(count):
+        func(*args, **kwargs)
+
+
+_counter_functions: tuple[Any, Any] | None = None
+
+
+def _counter() -> tuple[Any, Any]:
+    """The helper's begin and end (``signoff.runner.instructions``), loaded on first use."""
+    global _counter_functions
+    if _counter_functions is None:
+        import ctypes  # only here: a worker that never counts never pays for it
+
+        library = ctypes.CDLL(os.environ[COUNTER_LIBRARY_ENV])
+        begin, end = library.signoff_count_begin, library.signoff_count_end
+        begin.restype = end.restype = None
+        _counter_functions = (begin, end)
+    return _counter_functions
 
 
 def peak_memory(func: Any, reply_fd: int, case: bytes) -> None:

@@ -8,6 +8,8 @@ engine comes from the environment, set by the parent per worker:
 
 - ``SIGNOFF_SQL_ENGINE``: a named engine or ``module:factory`` (see ``engines``);
 - ``SIGNOFF_SQL_DIR``: a folder of its own for database files;
+- ``SIGNOFF_SQL_MEMORY_DIR``: where there is one, a folder of its own in
+  memory for the databases of ``workloads.IN_MEMORY``;
 - ``SIGNOFF_SQL_PROGRESS``: a file where the index of the record being run is
   written before it runs, so that when a record hangs or crashes the worker,
   the parent can read which one it was.
@@ -47,6 +49,7 @@ from signoff.sql.slt_runner import RecordOutcome, SltRunner
 
 ENGINE_VARIABLE = "SIGNOFF_SQL_ENGINE"
 DIRECTORY_VARIABLE = "SIGNOFF_SQL_DIR"
+MEMORY_DIRECTORY_VARIABLE = "SIGNOFF_SQL_MEMORY_DIR"
 PROGRESS_VARIABLE = "SIGNOFF_SQL_PROGRESS"
 PROGRESS_WIDTH = 64  # bytes written over the progress file each time
 
@@ -68,6 +71,8 @@ def connect(path: str) -> Connection:
 
 def database_path(name: str) -> str:
     folder = os.environ.get(DIRECTORY_VARIABLE) or "."
+    if name in workloads.IN_MEMORY:
+        folder = os.environ.get(MEMORY_DIRECTORY_VARIABLE) or folder
     return os.path.join(folder, f"{name}.db")
 
 

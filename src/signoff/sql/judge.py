@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from signoff.progress import Progress
-from signoff.runner.measure import Fault, calibrate, time_calls
+from signoff.runner.measure import MIN_BATCH_S, Fault, calibrate, time_calls
 from signoff.sql.workers import SETUP_TIMEOUT_S, SqlWorker, call_all, case
 from signoff.verdict import CheckResult, Verdict
 
@@ -82,13 +82,14 @@ class Judge:
         return None
 
     def calibrate(self, name: str, jobs: Sequence[Job], calls: dict[tuple[str, str], int],
-                  at: str = "") -> Seconds | SqlFault:
-        """Calibrate each job's batch on each engine (the reference first) into ``calls``;
-        the seconds per call of each last calibration batch."""
+                  at: str = "", batch_s: float = MIN_BATCH_S) -> Seconds | SqlFault:
+        """Calibrate each job's batch on each engine (the reference first) into ``calls``, each
+        batch at least ``batch_s`` long; the seconds per call of each last calibration batch."""
         seconds: Seconds = {}
         for sql in self.sides:
             for workload, size in jobs:
-                found = calibrate(sql.worker, case("work", workload, size), sql.worker.limits.timeout_s)
+                found = calibrate(sql.worker, case("work", workload, size), sql.worker.limits.timeout_s,
+                                  batch_s)
                 if isinstance(found, Fault):
                     return _fault(sql, name, f"timing {workload}{at}", found, unfit=sql.role == "candidate")
                 calls[sql.role, workload], timing = found

@@ -28,6 +28,8 @@ WORKER_FILE = Path(__file__).resolve().with_name("worker.py")
 TARGET = Target(text="signoff.sql.driver:dispatch", module="signoff_sql_worker",
                 qualname="dispatch", path=str(WORKER_FILE))
 DEFAULT_TIMEOUT_S = 10.0  # one record, or one unit of an invariant's work
+# Where the small databases of workloads.IN_MEMORY go, when the machine has it.
+MEMORY_FOLDER = Path("/dev/shm")
 SETUP_TIMEOUT_S = 300.0  # building a table of a million rows on a slow engine
 MEMORY_BYTES = 4 << 30  # address space: a million-row table with a 256 MiB page cache
 
@@ -100,6 +102,7 @@ class WorkerPool:
     def __init__(self, timeout_s: float = DEFAULT_TIMEOUT_S, folder: Path | None = None) -> None:
         self.timeout_s = timeout_s
         self.root = Path(tempfile.mkdtemp(prefix="signoff-sql-", dir=folder))
+        self.memory_root = _memory_folder()
         self.workers: list[SqlWorker] = []
 
     def start(self, engine: str, role: str) -> SqlWorker | LoadFailure:
@@ -109,6 +112,10 @@ class WorkerPool:
         progress = folder / "progress"
         env = {driver.ENGINE_VARIABLE: engine, driver.DIRECTORY_VARIABLE: str(folder),
                driver.PROGRESS_VARIABLE: str(progress)}
+        if self.memory_root is not None:
+            in_memory = self.memory_root / folder.name
+            in_memory.mkdir()
+            env[driver.MEMORY_DIRECTORY_VARIABLE] = str(in_memory)
         limits = Limits(timeout_s=self.timeout_s, memory_bytes=MEMORY_BYTES, output_bytes=16 << 20)
         worker = Worker(TARGET, limits, env=env)
         failure = worker.start()
@@ -131,9 +138,21 @@ class WorkerPool:
             sql.close()
         self.workers.clear()
         shutil.rmtree(self.root, ignore_errors=True)
+        if self.memory_root is not None:
+            shutil.rmtree(self.memory_root, ignore_errors=True)
 
     def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _memory_folder() -> Path | None:
+    """A folder of this run's own in memory (tmpfs), or None where there is none to write to."""
+    if not MEMORY_FOLDER.is_dir():
+        return None
+    try:
+        return Path(tempfile.mkdtemp(prefix="signoff-sql-", dir=MEMORY_FOLDER))
+    except OSError:
+        return None
