@@ -26,6 +26,7 @@ from signoff.criteria.base import ReferenceCache
 from signoff.criteria.cost import CostContext
 from signoff.errors import SpecError, TargetError
 from signoff.inputs import Call, check_case, seed_or_fresh
+from signoff.measure import preload_scipy
 from signoff.outcomes import Difference, Outcome, compare, compare_repeat
 from signoff.progress import BudgetProgress
 from signoff.runner import instructions
@@ -76,6 +77,8 @@ def check(
         corpus.extend(load_corpus(Path(path)))
     preload = {loaded.module_name: str(loaded.path.resolve())} if loaded else {}
     started = time.monotonic()
+    if spec.workload is not None and any(c.needs_workload for c in spec.criteria):
+        preload_scipy()  # the cost statistics need it; the workers start meanwhile
 
     reference = _start(Worker(spec.reference_target, _limits(spec), preload), "reference")
     workers: list[Worker | LoadFailure] = []

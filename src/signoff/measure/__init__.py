@@ -18,7 +18,7 @@ evidence.
 
 from __future__ import annotations
 
-from signoff.measure._numeric import Pair
+from signoff.measure._numeric import Pair, preload_scipy
 from signoff.measure.fit import AMBIGUOUS, GROWTH_CLASSES, GrowthFit, classify_growth
 from signoff.measure.growth import GrowthJudgement, GrowthRun, judge_growth, measure_growth
 from signoff.measure.intervals import RatioEstimate, SequentialRatioTest, paired_log_ratio_interval
@@ -43,4 +43,5 @@ __all__ = [
     "measure_growth",
     "measure_ratio",
     "paired_log_ratio_interval",
+    "preload_scipy",
 ]

@@ -17,7 +17,7 @@ from typing import Final, Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from signoff.measure._numeric import FloatArray, positive, special, stats
+from signoff.measure._numeric import FloatArray, positive, special
 from signoff.measure.rules import LOOK_GROWTH, MAX_PAIRS, MIN_PAIRS, REPORTED_CONFIDENCE
 
 Decision = Literal["pass", "fail", "undecided"]
@@ -70,7 +70,7 @@ def _bca_interval(
     ss = float(dev @ dev)
     if ss <= 1e-24 * n:
         return mean, mean
-    z = math.sqrt(n / (n - 1)) * float(stats.t.ppf(0.5 + confidence / 2, n - 1))
+    z = math.sqrt(n / (n - 1)) * float(special.stdtrit(n - 1, 0.5 + confidence / 2))
     accel = float((dev**3).sum()) / (6.0 * ss**1.5)
     tail = float(special.ndtr(-z))
     count = min(_MAX_RESAMPLES, max(resamples, math.ceil(_MIN_TAIL_RESAMPLES / tail)))

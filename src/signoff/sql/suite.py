@@ -26,6 +26,7 @@ from pathlib import Path
 
 from signoff.errors import SpecError, TargetError
 from signoff.inputs import seed_or_fresh
+from signoff.measure import preload_scipy
 from signoff.progress import Progress
 from signoff.runner.process import LoadFailure
 from signoff.sql import differential, metamorphic
@@ -124,6 +125,8 @@ def run_sql(options: SqlOptions) -> RunResult:
     files = corpus_files(options.corpus, options.sample)
     seed = seed_or_fresh(options.seed)
     started = time.monotonic()
+    if names:
+        preload_scipy()  # the invariants' statistics need it; the corpus runs meanwhile
     with WorkerPool(options.timeout_s) as pool:
         reference = pool.start(reference_engine, "reference")
         if isinstance(reference, LoadFailure):
