@@ -145,6 +145,22 @@ class Side:
     def counting(self) -> bool:
         return self.worker.dumps is not None
 
+    def calibrate(self, case: bytes) -> float | Fault:
+        """Find how many calls make this side's batch; the last calibration batch's value per call."""
+        if self.counting:
+            counted = calibrate_count(self.worker, case, self.worker.limits.timeout_s)
+            if isinstance(counted, Fault):
+                return counted
+            self.calls, count = counted
+            self.counts.append(count)
+            return count.per_call
+        timed = calibrate(self.worker, case, self.worker.limits.timeout_s)
+        if isinstance(timed, Fault):
+            return timed
+        self.calls, first = timed
+        self.timings.append(first)
+        return first.per_call_s
+
     def batch(self, case: bytes) -> float | Fault:
         """One batch on ``case``: seconds per call, or for a counting worker instructions per call."""
         if self.counting:
@@ -191,20 +207,10 @@ def calibrate_pair(reference: Side, candidate: Side, case: bytes, size: int) -> 
     side is calibrated alike, to a region of enough instructions (``calibrate_count``)."""
     values: dict[str, float] = {}
     for role, side in (("reference", reference), ("candidate", candidate)):
-        if side.counting:
-            counted = calibrate_count(side.worker, case, side.worker.limits.timeout_s)
-            if isinstance(counted, Fault):
-                return SideFault(role, size, counted)
-            side.calls, count = counted
-            side.counts.append(count)
-            values[role] = count.per_call
-            continue
-        result = calibrate(side.worker, case, side.worker.limits.timeout_s)
-        if isinstance(result, Fault):
-            return SideFault(role, size, result)
-        side.calls, first = result
-        side.timings.append(first)
-        values[role] = first.per_call_s
+        value = side.calibrate(case)
+        if isinstance(value, Fault):
+            return SideFault(role, size, value)
+        values[role] = value
     return values["reference"], values["candidate"]
 
 

@@ -137,8 +137,7 @@ def time_calls(worker: Worker, case: bytes, calls: int, timeout_s: float) -> Tim
     if message[0] != "timed":
         return _decoded_fault(worker, message)
     worker_s = float(message[1])
-    timing = Timing(0.0, calls, worker_s, parent_s, queued)
-    charged = max(worker_s, timing.outside_s - PARENT_SLACK_S)
+    charged = max(worker_s, parent_s - queued - PARENT_SLACK_S)  # Timing.outside_s, less the slack
     return Timing(charged / calls, calls, worker_s, parent_s, queued)
 
 

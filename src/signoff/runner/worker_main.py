@@ -391,8 +391,7 @@ def time_batch(func: Any, request_fd: int, reply_fd: int, case: bytes, count: in
         started = CLOCK()
         queued = queued_s()
         try:
-            for _ in range(count):
-                func(*args, **kwargs)
+            _calls(func, args, kwargs, count)
         except MemoryError:
             write_frame(reply_fd, MEMORY_OUTCOME)
             os._exit(0)
@@ -453,8 +452,8 @@ def count_calls(func: Any, reply_fd: int, case: bytes, calls: int, warmup_calls:
 
 
 def _calls(func: Any, args: Any, kwargs: Any, count: int) -> None:
-    """``count`` calls: the one loop of the warm-up and of both counted regions, so that the
-    interpreter has specialised its bytecode before it is counted."""
+    """``count`` calls: the one loop of a timed batch, and of the warm-up and both counted
+    regions of a count (so that the interpreter has specialised it before it is counted)."""
     for _ in range(count):
         func(*args, **kwargs)
 
