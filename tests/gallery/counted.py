@@ -31,3 +31,15 @@ def total_quadratic(xs):
 def allocate(size):
     """A buffer of ``size`` bytes (its length): as hungry as asked."""
     return len(bytearray(size))
+
+
+
+_kept: list[bytearray] = []
+
+
+def doubled(table, keys, holes=()):
+    """A list grown one item at a time (realloc after realloc), from dict lookups. With ``holes``
+    (sizes in bytes), first leaves the heap with holes for later calls to meet: blocks of those
+    sizes, every other one kept for the rest of the process."""
+    _kept.extend([bytearray(size) for size in holes][::2])
+    return [table[key] for key in keys]

@@ -86,6 +86,7 @@ class Worker:
     reply_fd: int = -1
     request_fd: int = -1
     output_fd: int = -1
+    lifeline_fd: int = -1  # never written; its closing tells the worker's watchdog to kill the worker
     output_tail: bytes = b""
     restarts: int = 0
     # Bytes read from the reply pipe but not yet taken as frames: one read may
@@ -99,6 +100,7 @@ class Worker:
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
         output_read, output_write = os.pipe()
+        lifeline_read, self.lifeline_fd = os.pipe()
         env = dict(os.environ)
         # Same hash seed on both sides, so equal sets iterate alike; one
         # thread for numerical libraries, so timings are not a thread lottery.
@@ -114,12 +116,12 @@ class Worker:
         try:
             self.process = subprocess.Popen(
                 [*prefix, sys.executable, str(WORKER_SCRIPT), str(request_read), str(reply_write),
-                 str(self.limits.memory_bytes)],
+                 str(self.limits.memory_bytes), str(lifeline_read)],
                 stdin=subprocess.DEVNULL, stdout=output_write, stderr=output_write,
-                pass_fds=(request_read, reply_write), start_new_session=True, env=env,
+                pass_fds=(request_read, reply_write, lifeline_read), start_new_session=True, env=env,
             )
         finally:
-            for fd in (request_read, reply_write, output_write):
+            for fd in (request_read, reply_write, output_write, lifeline_read):
                 os.close(fd)
         self.request_fd, self.reply_fd, self.output_fd = request_write, reply_read, output_read
         os.set_blocking(self.output_fd, False)
@@ -216,7 +218,7 @@ class Worker:
                 pass
             self.process.wait()
             self.process = None
-        for name in ("request_fd", "reply_fd", "output_fd"):
+        for name in ("request_fd", "reply_fd", "output_fd", "lifeline_fd"):
             fd = getattr(self, name)
             if fd >= 0:
                 os.close(fd)

@@ -34,6 +34,7 @@ import marshal
 import os
 import pickle
 import resource
+import signal
 import struct
 import sys
 import time
@@ -300,6 +301,7 @@ def write_frame(fd: int, payload: bytes) -> None:
 
 def main() -> None:
     request_fd, reply_fd, memory_limit = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    watch_lifeline(int(sys.argv[4]))
     # The script's own folder must not shadow the user's modules.
     if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
         sys.path[0] = os.getcwd()
@@ -348,6 +350,32 @@ def main() -> None:
             count_calls(func, reply_fd, *request[1:])
         else:
             return
+
+
+def watch_lifeline(lifeline_fd: int) -> None:
+    """Fork a watchdog that kills this worker's process group (the worker, the candidate's
+    children, itself) when signoff is gone, however it went: SIGKILL, a CI job's timeout, Ctrl-C.
+
+    The parent holds the only write end of the lifeline pipe and never writes to it, so a read
+    returns only at end of file, when the parent's copy is closed: by the kernel as the parent
+    dies, or by ``Worker.kill``. A separate process, not a thread, because a candidate's call can
+    hold the interpreter for minutes; forked before the target loads, so it holds nothing of it.
+    """
+    if os.fork() == 0:
+        try:
+            # Only the lifeline stays open: a watchdog holding the reply or output pipe would hide
+            # the worker's death from the parent, which waits for their end of file.
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(devnull, fd)
+            os.closerange(3, lifeline_fd)
+            os.closerange(lifeline_fd + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+            while os.read(lifeline_fd, 1):
+                pass
+        finally:
+            os.killpg(0, signal.SIGKILL)
+            os._exit(0)
+    os.close(lifeline_fd)
 
 
 def call_cases(func: Any, reply_fd: int, cases: list[bytes], repeat: int, strict: bool,
