@@ -30,7 +30,8 @@ from signoff.measure import preload_scipy
 from signoff.outcomes import Difference, Outcome, compare, compare_repeat
 from signoff.progress import BudgetProgress
 from signoff.runner import instructions
-from signoff.runner.process import Limits, LoadFailure, Worker, counting_worker, run_cases
+from signoff.runner.batches import run_cases
+from signoff.runner.process import Limits, LoadFailure, Worker, counting_worker
 from signoff.spec import Spec
 from signoff.specfile import LoadedSpec, load_corpus
 from signoff.targets import Target, parse_target
@@ -82,7 +83,7 @@ def check(
 
     reference = _start(Worker(spec.reference_target, _limits(spec), preload), "reference")
     workers: list[Worker | LoadFailure] = []
-    counting = _Counting(spec, preload)
+    counting = _Counting(spec, preload, reference.fingerprint)
     try:
         for target in targets:
             started_worker = Worker(target, _limits(spec), preload)
@@ -96,6 +97,7 @@ def check(
         name = spec.reference_target.qualname.rsplit(".", 1)[-1]
         # Cheap criteria first (each declares its run order); reports keep the spec's order.
         plan = sorted(enumerate(spec.criteria), key=lambda item: item[1].run_order)
+        tampering_blamed = False
         for target, worker in zip(targets, workers, strict=True):
             checks: dict[int, CheckResult] = {}
             differs = False  # a same_results check failed: the costs are not worth measuring
@@ -117,6 +119,10 @@ def check(
                 else:
                     result = timed(partial(criterion.check, context))
                     differs |= isinstance(criterion, SameResults) and result.verdict == "fail"
+                if reference.refused is not None and not tampering_blamed:
+                    # Only code run since the run started could change the reference's file:
+                    # the candidate whose check was running when it showed fails that check.
+                    result, tampering_blamed = _tampered(criterion.name, reference.refused), True
                 checks[position] = result
                 if options.on_check:
                     options.on_check(target.text, result)
@@ -148,6 +154,7 @@ class _Counting:
 
     spec: Spec
     preload: Mapping[str, str]
+    reference_fingerprint: str | None  # the reference's file as the run started (``Worker.fingerprint``)
     reference: Worker | None = None
     candidates: dict[str, Worker | LoadFailure] = field(default_factory=dict)
 
@@ -155,8 +162,9 @@ class _Counting:
         """(reference, candidate) counting workers, or the candidate's failure to load under Valgrind;
         a reference that does not load is a SpecError, as it is without Valgrind."""
         if self.reference is None:
-            self.reference = _start(counting_worker(self.spec.reference_target, _limits(self.spec),
-                                                    self.preload), "reference (under Valgrind)")
+            reference = counting_worker(self.spec.reference_target, _limits(self.spec), self.preload)
+            reference.fingerprint = self.reference_fingerprint
+            self.reference = _start(reference, "reference (under Valgrind)")
         if target.text not in self.candidates:
             worker = counting_worker(target, _limits(self.spec), self.preload)
             self.candidates[target.text] = worker.start() or worker
@@ -222,6 +230,11 @@ def _start(worker: Worker, role: str) -> Worker:
     if failure.kind == "not_found":
         raise TargetError(f"{role} {where}: {failure.detail}")
     raise SpecError(f"{role} {where} could not be loaded ({failure.kind}): {failure.detail}")
+
+
+def _tampered(criterion: str, refused: LoadFailure) -> CheckResult:
+    return CheckResult(criterion, "fail", "the reference's file changed while this candidate ran, and its "
+                       "worker was not restarted on it", {"reference_changed": refused.detail})
 
 
 def _load_failed(criterion: str, failure: LoadFailure) -> CheckResult:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from signoff.equality import Equality, decode
+from signoff.runner.worker_main import PROTOCOL_BROKEN
 
 # Fatal outcomes come from the process, not the function: the worker was
 # killed or stopped, and the case could not finish.
@@ -36,7 +37,17 @@ class Outcome:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Outcome:
-        raw = marshal.loads(data)
+        """The outcome in ``data``; a crash saying so when ``data`` is not an outcome a worker
+        sends (code in the worker wrote on signoff's pipe, or crafted a reply)."""
+        try:
+            raw = marshal.loads(data)
+            if not _well_formed(raw):
+                return PROTOCOL_VIOLATION
+            if raw[0] in ("ok", "raise"):  # what a report or a comparison decodes, decodes
+                decode(raw[1] if raw[0] == "ok" else None)
+                decode(raw[-2:])  # the arguments after the call
+        except (ValueError, EOFError, TypeError, RecursionError):
+            return PROTOCOL_VIOLATION
         status = raw[0]
         if status == "ok":
             return cls("ok", (raw[1],), None if raw[2] is None else (raw[2], raw[3]))
@@ -62,6 +73,27 @@ class Outcome:
         if self.arguments is not None:
             data["arguments_after"] = repr(decode(self.arguments))
         return data
+
+
+# What each status carries after it, as ``runner.worker_main.outcome`` and ``runner.process``'s
+# ``*_outcome`` write it: ``object`` for a value of any type (a result, the arguments after).
+_FIELDS: dict[str, tuple[type | tuple[type, ...], ...]] = {
+    "ok": (object, object, object),
+    "raise": (str, str, object, object),
+    "memory": (),
+    "crash": (str,),
+    "timeout": ((int, float),),
+    "flood": (int,),
+    "unserializable": (str, str),
+}
+PROTOCOL_VIOLATION = Outcome("crash", (PROTOCOL_BROKEN,), None)
+
+
+def _well_formed(raw: object) -> bool:
+    if type(raw) is not tuple or not raw or not isinstance(raw[0], str) or raw[0] not in _FIELDS:
+        return False
+    fields = _FIELDS[raw[0]]
+    return len(raw) == 1 + len(fields) and all(isinstance(v, t) for v, t in zip(raw[1:], fields, strict=True))
 
 
 def describe_fatal(outcome: Outcome) -> str:

@@ -43,7 +43,8 @@ from signoff.criteria.same_results import Failure, SameResults, check_same_resul
 from signoff.equality import Equality, decode
 from signoff.errors import SpecError
 from signoff.outcomes import FATAL, Difference, Outcome, compare, compare_repeat
-from signoff.runner.process import Limits, LoadFailure, Worker, run_cases
+from signoff.runner.batches import run_cases
+from signoff.runner.process import Limits, LoadFailure, Worker
 from signoff.spec import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT_S
 from signoff.targets import parse_target
 from signoff.verdict import CheckResult, Verdict, combine, timed

@@ -27,6 +27,7 @@ from signoff.inputs import Workload
 from signoff.measure import Pair
 from signoff.outcomes import ExceptionMode, Outcome, compare
 from signoff.progress import BudgetProgress
+from signoff.runner.batches import run_cases
 from signoff.runner.measure import (
     Count,
     Fault,
@@ -36,7 +37,7 @@ from signoff.runner.measure import (
     count_calls,
     time_calls,
 )
-from signoff.runner.process import LoadFailure, Worker, run_cases
+from signoff.runner.process import LoadFailure, Worker
 from signoff.verdict import CheckResult, Verdict
 
 # Distinct inputs built per size; see CostContext.fresh_input.

@@ -103,7 +103,8 @@ def check_memory(criterion: Memory, context: CostContext) -> CheckResult:
 
 
 def _measure_fresh(template: Worker, case: bytes) -> MemoryPeak | Fault:
-    worker = Worker(template.target, template.limits, template.preload, template.env)
+    worker = Worker(template.target, template.limits, template.preload, template.env,
+                    fingerprint=template.fingerprint)
     failure = worker.start()
     if failure is not None:
         return Fault("crash", f"could not start a fresh worker: {failure.detail}")

@@ -34,7 +34,8 @@ from signoff.errors import SpecError
 from signoff.inputs import Call, require_seconds
 from signoff.outcomes import FATAL, Difference, ExceptionMode, Outcome, compare, compare_repeat
 from signoff.progress import BudgetProgress
-from signoff.runner.process import Worker, run_cases
+from signoff.runner.batches import run_cases
+from signoff.runner.process import Worker
 from signoff.verdict import CheckResult
 
 DEFAULT_EXAMPLES = 200  # generated cases per candidate: enough to find most edge-case bugs

@@ -18,16 +18,17 @@ from Callgrind's dump, never taken from the worker's reply.
 
 from __future__ import annotations
 
-import marshal
 import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from signoff.runner import instructions
-from signoff.runner.process import Worker
+from signoff.runner.process import Worker, parse_reply
+from signoff.runner.worker_main import PROTOCOL_BROKEN
 
 # Pipe latency and scheduling on a loaded 2-core machine: the parent's view of
 # a batch may exceed the worker's by this much without anything being wrong.
@@ -122,6 +123,8 @@ def time_calls(worker: Worker, case: bytes, calls: int, timeout_s: float) -> Tim
     begin = worker.read_frame(deadline)
     if begin is None:
         return _fault(worker, "timeout" if time.monotonic() >= deadline else "crash", "")
+    if parse_reply(begin) != ("begin",):
+        return _decoded_fault(worker, parse_reply(begin))
     queued_before = _queued_s(worker)
     begun = time.perf_counter()
     if not worker.send(("go",)):
@@ -133,10 +136,13 @@ def time_calls(worker: Worker, case: bytes, calls: int, timeout_s: float) -> Tim
     if reply is None:
         timed_out = time.monotonic() >= deadline
         return _fault(worker, "timeout" if timed_out else "crash", f"{timeout_s * calls:g} s")
-    message = marshal.loads(reply)
-    if message[0] != "timed":
+    message = parse_reply(reply)
+    if message is not None and message[0] == "timed" and not math.isfinite(message[1]):
+        message = None  # a time no clock gives (infinite, NaN); a negative one is a stopped clock,
+        # which the parent's clock outweighs and ``forged_clock`` names
+    if message is None or message[0] != "timed":
         return _decoded_fault(worker, message)
-    worker_s = float(message[1])
+    worker_s: float = message[1]
     charged = max(worker_s, parent_s - queued - PARENT_SLACK_S)  # Timing.outside_s, less the slack
     return Timing(charged / calls, calls, worker_s, parent_s, queued)
 
@@ -175,8 +181,8 @@ def count_calls(worker: Worker, case: bytes, calls: int, timeout_s: float) -> Co
     if reply is None:
         return _fault(worker, "timeout" if time.monotonic() >= deadline else "crash", f"{limit:g} s")
     totals = instructions.take_dumps(worker.dumps, pid)
-    message = marshal.loads(reply)
-    if message[0] != "counted":
+    message = parse_reply(reply)
+    if message is None or message[0] != "counted":
         return _decoded_fault(worker, message)
     if len(totals) != 2:  # its own client requests: the count cannot be trusted
         failure = worker.restart()
@@ -245,19 +251,24 @@ def peak_memory(worker: Worker, case: bytes, timeout_s: float) -> MemoryPeak | F
     reply = worker.read_frame(time.monotonic() + timeout_s * 20 + 10.0)  # tracemalloc is slow
     if reply is None:
         return _fault(worker, "crash", "")
-    message = marshal.loads(reply)
-    if message[0] != "memory_peak":
+    message = parse_reply(reply)
+    if message is None or message[0] != "memory_peak":
         return _decoded_fault(worker, message)
-    return MemoryPeak(int(message[1]), int(message[2]), str(message[3]))
+    return MemoryPeak(message[1], message[2], message[3])
 
 
-def _decoded_fault(worker: Worker, message: tuple[object, ...]) -> Fault:
-    if message[0] == "raise":
-        return Fault("raise", f"raised {str(message[1]).removeprefix('builtins.')}: {message[2]}")
-    if message[0] == "memory":
+def _decoded_fault(worker: Worker, message: tuple[Any, ...] | None) -> Fault:
+    """The fault a reply other than the one expected says; a reply no worker sends fails the
+    worker (the target's code wrote on signoff's pipe) and replaces it, so no stray frame is read
+    as the answer to a later request."""
+    if message is not None and message[0] == "raise":
+        return Fault("raise", f"raised {message[1].removeprefix('builtins.')}: {message[2]}")
+    if message is not None and message[0] == "memory":
         worker.restart()
         return Fault("memory", "ran out of memory (hit the worker's memory limit)")
-    return _fault(worker, "crash", "sent an unexpected reply")
+    failure = worker.restart()
+    return Fault("crash", f"worker {PROTOCOL_BROKEN}"
+                 + (f"; and it could not be restarted: {failure.detail}" if failure else ""))
 
 
 def _fault(worker: Worker, status: str, detail: str) -> Fault:

@@ -1,15 +1,14 @@
-"""Worker processes as the parent sees them: start, call in batches, kill.
+"""Worker processes as the parent sees them: start, send, read a checked reply, kill.
 
 Each worker is a fresh interpreter in its own session (process group), with
-an address-space limit, its stdout and stderr drained and counted by the
-parent, and a per-case deadline. When a case crashes, hangs, floods its
-output or runs out of memory, the worker is killed as a group, the case gets
-that outcome, and a fresh worker carries on with the remaining cases: one bad
-case never costs the rest of the batch.
+an address-space limit and its stdout and stderr drained and counted by the
+parent; it is never restarted on a target file that changed since it first
+started. Running cases on workers in batches is ``runner.batches``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import os
 import pickle
@@ -18,7 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -48,7 +47,7 @@ class Limits:
 class LoadFailure:
     """Why a worker could not load its target."""
 
-    kind: str  # "not_found" (a usage error), "import_failed", "crashed", "timeout"
+    kind: str  # "not_found" (a usage error), "import_failed", "crashed", "timeout", "changed"
     detail: str
 
     @property
@@ -57,21 +56,9 @@ class LoadFailure:
         raised, the error with its file and line: ``worker_main.import_error_line``)."""
         cause = {"import_failed": "failed to import", "crashed": "crashed while importing",
                  "timeout": "did not finish importing in time",
-                 "not_found": "was not found"}.get(self.kind, self.kind)
+                 "not_found": "was not found", "changed": "was not restarted"}.get(self.kind, self.kind)
         lines = self.detail.strip().splitlines()
         return f"{cause}: {lines[-1].strip()}" if lines else cause
-
-
-def crash_outcome(text: str) -> bytes:
-    return marshal.dumps(("crash", text), MARSHAL_VERSION)
-
-
-def timeout_outcome(seconds: float) -> bytes:
-    return marshal.dumps(("timeout", seconds), MARSHAL_VERSION)
-
-
-def flood_outcome(size: int) -> bytes:
-    return marshal.dumps(("flood", size), MARSHAL_VERSION)
 
 
 @dataclass
@@ -94,9 +81,31 @@ class Worker:
     buffer: bytearray = field(default_factory=bytearray)
     # Counting: the worker runs under Callgrind (``counting_worker``), its dumps in this folder.
     dumps: Path | None = None
+    # The target file's SHA-256 when the worker first started: a restart never loads a file that
+    # changed since (a candidate rewriting the reference, then killing its worker).
+    fingerprint: str | None = None
+    refused: LoadFailure | None = None  # set when a restart was refused because the file changed
+
+    def _file_changed(self) -> LoadFailure | None:
+        if self.target.path is None:
+            return None
+        try:
+            digest = hashlib.sha256(Path(self.target.path).read_bytes()).hexdigest()
+        except OSError as error:
+            digest = f"unreadable: {error.strerror}"
+        if self.fingerprint is None:
+            self.fingerprint = digest
+        if digest == self.fingerprint:
+            return None
+        self.refused = LoadFailure("changed", f"{self.target.path} changed during the run; a worker is never "
+                                              "restarted on a file other than the one the run started with")
+        return self.refused
 
     def start(self) -> LoadFailure | None:
         """Start the process and load the target; None when it is ready."""
+        changed = self._file_changed()
+        if changed is not None:
+            return changed
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
         output_read, output_write = os.pipe()
@@ -134,10 +143,12 @@ class Worker:
             reason = self.describe_death(timed_out=time.monotonic() >= deadline)
             self.kill()
             return LoadFailure("timeout" if time.monotonic() >= deadline else "crashed", reason)
-        message = marshal.loads(reply)
-        if message[0] == "ready":
+        message = parse_reply(reply)
+        if message is not None and message[0] == "ready":
             return None
         self.kill()
+        if message is None or message[0] != "load_error":
+            return LoadFailure("crashed", worker_main.PROTOCOL_BROKEN)
         return LoadFailure(message[1], message[2])
 
     def send(self, message: Any) -> bool:
@@ -232,6 +243,31 @@ class Worker:
     close = kill
 
 
+# Every reply a worker sends to a request other than "call", by its first field: the types of the
+# fields after it (``worker_main``'s ``main``, ``time_batch``, ``count_calls``, ``peak_memory``).
+REPLIES: dict[str, tuple[type, ...]] = {
+    "ready": (), "load_error": (str, str), "begin": (), "timed": (float,), "counted": (),
+    "memory_peak": (int, int, str), "raise": (str, str), "memory": (),
+}
+
+
+def parse_reply(frame: bytes) -> tuple[Any, ...] | None:
+    """A worker's reply, or None when the frame is not one of REPLIES: the target's code wrote on
+    the reply pipe or crafted a reply (the caller fails the worker: ``PROTOCOL_BROKEN``)."""
+    try:
+        message = marshal.loads(frame)
+    except (ValueError, EOFError, TypeError):
+        return None
+    if type(message) is not tuple or not message or type(message[0]) is not str:
+        return None
+    fields = REPLIES.get(message[0])
+    if fields is None or len(message) != 1 + len(fields):
+        return None
+    if not all(type(value) is kind for value, kind in zip(message[1:], fields, strict=True)):
+        return None
+    return message
+
+
 def counting_worker(target: Target, limits: Limits, preload: Mapping[str, str]) -> Worker:
     """A worker whose calls can be counted in instructions (``runner.measure.count_calls``): it runs
     under Callgrind, so its time limits are the spec's scaled by Callgrind's slowdown, and its
@@ -240,148 +276,3 @@ def counting_worker(target: Target, limits: Limits, preload: Mapping[str, str]) 
     scaled = replace(limits, timeout_s=limits.timeout_s * instructions.SLOWDOWN, memory_bytes=memory,
                      load_timeout_s=limits.load_timeout_s * instructions.LOAD_SLOWDOWN)
     return Worker(target, scaled, preload, dumps=instructions.dump_folder())
-
-
-class _ProtocolBroken(Exception):
-    """The worker sent bytes that are not a frame of outcomes."""
-
-
-@dataclass
-class _Job:
-    worker: Worker
-    cases: Sequence[bytes]
-    repeat: int
-    results: list[tuple[bytes, ...]] = field(default_factory=list)
-    deadline: float = 0.0
-    printed: int = 0
-    strict: bool = False  # one frame per case: set while finding which case failed
-    arguments: bool = True  # send the arguments back after each call (mutation check)
-    stop_after_fatal: bool = False  # leave the rest of the batch after a crash, hang, flood or OOM
-
-    @property
-    def done(self) -> bool:
-        return len(self.results) == len(self.cases)
-
-
-def run_cases(
-    batches: Sequence[tuple[Worker, Sequence[bytes], int]], *, arguments: bool = True,
-    stop_after_fatal: bool = False,
-) -> list[list[tuple[bytes, ...]]]:
-    """Run each worker's cases, all workers at once; outcomes per case, in order.
-
-    A batch is ``(worker, pickled (args, kwargs) cases, repeat)``; each case's
-    result is a tuple of ``repeat`` outcomes (marshal bytes). A case that
-    kills, hangs or floods its worker gets a crash, timeout or flood outcome
-    for each repeat, and a fresh worker takes the rest; with
-    ``stop_after_fatal``, that batch ends there instead (its result list is
-    then shorter than its cases), so a candidate that hangs on most inputs
-    costs one timeout, not one per input.
-    """
-    jobs = [_Job(worker, cases, repeat, arguments=arguments, stop_after_fatal=stop_after_fatal)
-            for worker, cases, repeat in batches if cases]
-    for job in jobs:
-        _submit(job)
-    with selectors.DefaultSelector() as selector:
-        for job in jobs:
-            _register(selector, job)
-        while not all(job.done for job in jobs):
-            pending = [job for job in jobs if not job.done]
-            wait = max(0.0, min(job.deadline for job in pending) - time.monotonic())
-            for key, _ in selector.select(wait):
-                job, stream = key.data
-                if job.done:
-                    continue
-                if stream == "output":
-                    printed = job.worker.drain_output()
-                    job.printed += max(printed, 0)
-                    if job.printed > job.worker.limits.output_bytes:
-                        _fail_case(selector, job, flood_outcome(job.printed))
-                    continue
-                chunk = os.read(job.worker.reply_fd, READ_CHUNK)
-                if not chunk:
-                    _fail_case(selector, job, crash_outcome(job.worker.describe_death()))
-                    continue
-                job.worker.buffer += chunk
-                try:
-                    if _take_frames(job):
-                        # The worker stops itself after a MemoryError: replace it.
-                        _end_if_stopping(job)
-                        _replace_worker(selector, job)
-                except _ProtocolBroken:
-                    _fail_case(selector, job, crash_outcome("wrote garbage on signoff's pipe"))
-            now = time.monotonic()
-            for job in pending:
-                if not job.done and now > job.deadline:
-                    _fail_case(selector, job, timeout_outcome(job.worker.limits.timeout_s))
-    return [job.results for job in jobs]
-
-
-def _submit(job: _Job) -> None:
-    remaining = list(job.cases[len(job.results):])
-    job.worker.buffer.clear()
-    job.printed = 0
-    job.deadline = time.monotonic() + job.worker.limits.timeout_s * job.repeat
-    if not job.worker.send(("call", remaining, job.repeat, job.strict, job.arguments)):
-        # The worker died between batches; the first case pays for it.
-        job.deadline = 0.0
-
-
-def _register(selector: selectors.BaseSelector, job: _Job) -> None:
-    selector.register(job.worker.reply_fd, selectors.EVENT_READ, (job, "reply"))
-    selector.register(job.worker.output_fd, selectors.EVENT_READ, (job, "output"))
-
-
-def _take_frames(job: _Job) -> bool:
-    """Move complete frames from the buffer to the results; True after a memory outcome."""
-    while len(job.worker.buffer) >= HEADER.size:
-        (size,) = HEADER.unpack_from(job.worker.buffer)
-        end = HEADER.size + size
-        if len(job.worker.buffer) < end:
-            return False
-        try:
-            frame = marshal.loads(bytes(job.worker.buffer[HEADER.size:end]))
-        except (ValueError, EOFError, TypeError):
-            frame = None
-        del job.worker.buffer[:end]
-        if not isinstance(frame, tuple) or not all(isinstance(o, bytes) for o in frame):
-            raise _ProtocolBroken
-        job.results.append(frame)
-        job.printed = 0
-        job.deadline = time.monotonic() + job.worker.limits.timeout_s * job.repeat
-        if worker_main.MEMORY_OUTCOME in frame:
-            return True
-    return False
-
-
-def _fail_case(selector: selectors.BaseSelector, job: _Job, outcome: bytes) -> None:
-    """Give the failing case ``outcome``, replace the worker, resubmit the rest.
-
-    Outside strict mode, finished cases may still sit in the dead worker's
-    buffer, so the failing one is not known: run the rest again case by case,
-    and the first one that fails again gets the outcome.
-    """
-    if not job.strict and len(job.cases) - len(job.results) > 1:
-        job.strict = True
-    else:
-        job.results.append((outcome,) * job.repeat)
-        job.strict = False
-        _end_if_stopping(job)
-    _replace_worker(selector, job)
-
-
-def _end_if_stopping(job: _Job) -> None:
-    if job.stop_after_fatal:
-        job.cases = job.cases[:len(job.results)]
-
-
-def _replace_worker(selector: selectors.BaseSelector, job: _Job) -> None:
-    selector.unregister(job.worker.reply_fd)
-    selector.unregister(job.worker.output_fd)
-    failure = job.worker.restart()
-    if failure is not None:
-        lost = crash_outcome(f"could not restart the worker: {failure.detail}")
-        job.results.extend([(lost,) * job.repeat] * (len(job.cases) - len(job.results)))
-        return
-    if not job.done:
-        _submit(job)
-        _register(selector, job)

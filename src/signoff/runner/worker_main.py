@@ -9,7 +9,10 @@ that a worker starts without importing signoff, Hypothesis or numpy: it uses
 the standard library only. It is the untrusted side: whatever it sends back
 is checked and decoded by the parent, which never unpickles it.
 
-Protocol (frames are a 4-byte big-endian length and a payload):
+Started as ``worker_main.py REQUEST_FD REPLY_FD MEMORY_BYTES LIFELINE_FD``
+(see ``watch_lifeline``). Protocol (frames are a 4-byte big-endian length
+and a payload; the parent checks every frame and fails a worker that sends
+anything else, ``PROTOCOL_BROKEN``):
 
 - parent -> worker, pickle: ``("load", target_spec, preload)`` once, then
   ``("call", [case_bytes, ...], repeat, strict, arguments)`` any number of times;
@@ -57,6 +60,9 @@ OBJECT_MARK = b"\x00signoff:object\x00"
 ESCAPE_MARK = b"\x00signoff:escaped\x00"
 MAX_DEPTH = 200
 MEMORY_OUTCOME = marshal.dumps(("memory",), MARSHAL_VERSION)
+# Why the parent failed a worker whose frame it could not take: code in the worker (the target's)
+# wrote on the reply pipe or crafted a reply. Said after "worker ".
+PROTOCOL_BROKEN = "broke signoff's protocol: sent what no worker sends"
 # Taken when this module loads, before any user code, so a target that patches
 # time.perf_counter cannot change the clock its own calls are timed with.
 CLOCK = time.perf_counter
@@ -106,10 +112,14 @@ def canonical(value: Any, depth: int = 0) -> Any:
         if items and items[0] in (OBJECT_MARK, ESCAPE_MARK):
             return (ESCAPE_MARK, items)
         return items
-    if kind is dict:
-        return {canonical(k, depth): canonical(v, depth) for k, v in value.items()}
-    if kind is set or kind is frozenset:
-        return kind(canonical(item, depth) for item in value)
+    try:
+        if kind is dict:
+            return {canonical(k, depth): canonical(v, depth) for k, v in value.items()}
+        if kind is set or kind is frozenset:
+            return kind(canonical(item, depth) for item in value)
+    except TypeError:  # a key or member whose record holds a dict or a list: no hash
+        raise Unserializable(f"a {kind.__name__} whose keys or members are objects holding a dict "
+                             "or a list (their records cannot be hashed)") from None
     if kind is bytearray:
         return _object(value, bytes(value))
     return _object(value, _state(value, depth))

@@ -19,7 +19,7 @@ from hypothesis.strategies import SearchStrategy
 
 from signoff.criteria.hypothesis_run import draw_until
 from signoff.outcomes import Outcome
-from signoff.runner.process import run_cases
+from signoff.runner.batches import run_cases
 from signoff.sql.driver import ScriptStep
 from signoff.sql.workers import SqlWorker, case
 

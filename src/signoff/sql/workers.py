@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from signoff.outcomes import Outcome
-from signoff.runner.process import Limits, LoadFailure, Worker, run_cases
+from signoff.runner.batches import run_cases
+from signoff.runner.process import Limits, LoadFailure, Worker
 from signoff.sql import driver
 from signoff.targets import Target
 
