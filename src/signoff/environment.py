@@ -77,10 +77,13 @@ def load_average() -> list[float] | None:
 
 
 def completed(environment: Mapping[str, Any], *, load_after: list[float] | None,
-              noise: float | None) -> dict[str, Any]:
+              noise: float | None, sandbox: str | None = None) -> dict[str, Any]:
     """``environment`` with what is known when the run's work ends: the load average then
-    (``load_average.after``) and the run's noise figure, each where there is one."""
+    (``load_average.after``), the run's noise figure and what isolated its workers
+    (``runner.process.sandbox_words``), each where there is one."""
     env = dict(environment)
+    if sandbox is not None:
+        env["sandbox"] = sandbox
     if load_after is not None:
         before = env.get("load_average")
         env["load_average"] = {**(before if isinstance(before, Mapping) else {}), "after": load_after}
@@ -215,7 +218,7 @@ def _git_state(cwd: Path) -> dict[str, Any]:
 
 def measured_on(environment: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(label, words) for what a report shows of the machine, in order: CPU model x count, load
-    before -> after, Python, signoff, commit, timer resolution, noise. A key that is missing or
+    before -> after, Python, signoff, commit, timer resolution, noise, sandbox. A key that is missing or
     not of its kind (a record from an older or newer signoff) is left out, never an exception."""
     parts = [("CPU", _cpu_words(environment.get("cpu"))),
              ("load", _load_words(environment.get("load_average"))),
@@ -223,7 +226,8 @@ def measured_on(environment: Mapping[str, Any]) -> list[tuple[str, str]]:
              ("signoff", _text(_get(environment, "packages", "signoff"))),
              ("commit", _commit_words(environment.get("git"))),
              ("timer", _timer_words(environment.get("timer"))),
-             ("noise", _percent_words(_number(environment.get("noise"))))]
+             ("noise", _percent_words(_number(environment.get("noise")))),
+             ("sandbox", _text(environment.get("sandbox")))]
     return [(label, words) for label, words in parts if words]
 
 

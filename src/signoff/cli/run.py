@@ -39,6 +39,7 @@ from signoff.recorder import RunRecorder, guarded
 from signoff.report.files import check_report_paths, write_reports
 from signoff.report.progress import BarUpdate, progress_bars
 from signoff.report.terminal import measured_on_line, print_run
+from signoff.runner.process import sandbox_words
 from signoff.store import DEFAULT_STORE
 from signoff.verdict import EXIT_CODES, CheckResult, RunResult
 
@@ -123,7 +124,8 @@ class Run:
                           recorder.record if recorder else None)
             done = work(hooks)
         # The load after: as the work ends, before the reports (cheap) are written.
-        self.environment = completed(environment, load_after=load_average(), noise=None)
+        self.environment = completed(environment, load_after=load_average(), noise=None,
+                                     sandbox=sandbox_words())
         return done
 
     def finish(self, outcome: Outcome) -> int:

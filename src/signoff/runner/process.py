@@ -85,6 +85,7 @@ class Worker:
     # changed since (a candidate rewriting the reference, then killing its worker).
     fingerprint: str | None = None
     refused: LoadFailure | None = None  # set when a restart was refused because the file changed
+    sandbox: str = ""  # what the worker got from the kernel beyond rlimits: "netns", or ""
 
     def _file_changed(self) -> LoadFailure | None:
         if self.target.path is None:
@@ -145,6 +146,8 @@ class Worker:
             return LoadFailure("timeout" if time.monotonic() >= deadline else "crashed", reason)
         message = parse_reply(reply)
         if message is not None and message[0] == "ready":
+            self.sandbox = message[1]
+            _SANDBOXES.add(message[1])
             return None
         self.kill()
         if message is None or message[0] != "load_error":
@@ -243,10 +246,23 @@ class Worker:
     close = kill
 
 
+# What the workers started in this process got (``Worker.sandbox``): a machine's kernel grants it
+# to all or to none, and the run's record says which (``sandbox_words``).
+_SANDBOXES: set[str] = set()
+
+
+def sandbox_words() -> str | None:
+    """The protections of the workers started so far, for the run's record; None before any."""
+    if not _SANDBOXES:
+        return None
+    base = "rlimits+process group+watchdog"
+    return f"{base}+netns" if _SANDBOXES == {"netns"} else f"{base} (no netns: the kernel refused one)"
+
+
 # Every reply a worker sends to a request other than "call", by its first field: the types of the
 # fields after it (``worker_main``'s ``main``, ``time_batch``, ``count_calls``, ``peak_memory``).
 REPLIES: dict[str, tuple[type, ...]] = {
-    "ready": (), "load_error": (str, str), "begin": (), "timed": (float,), "counted": (),
+    "ready": (str,), "load_error": (str, str), "begin": (), "timed": (float,), "counted": (),
     "memory_peak": (int, int, str), "raise": (str, str), "memory": (),
 }
 

@@ -18,7 +18,7 @@ anything else, ``PROTOCOL_BROKEN``):
   ``("call", [case_bytes, ...], repeat, strict, arguments)`` any number of times;
   ``("time", case, count)``, ``("memory", case)`` and, in a worker run under
   Callgrind, ``("count", case, calls, warmup_calls, warmup_s)`` measure one input.
-- worker -> parent, marshal: ``("ready",)`` or ``("load_error", kind, text)``
+- worker -> parent, marshal: ``("ready", sandbox)`` or ``("load_error", kind, text)``
   after the load; then one frame per case, in order, each a tuple of
   ``repeat`` outcome byte strings (see ``outcome``). Frames are sent in bursts
   every FLUSH_INTERVAL_S, or after every case when ``strict``.
@@ -60,6 +60,9 @@ OBJECT_MARK = b"\x00signoff:object\x00"
 ESCAPE_MARK = b"\x00signoff:escaped\x00"
 MAX_DEPTH = 200
 MEMORY_OUTCOME = marshal.dumps(("memory",), MARSHAL_VERSION)
+# unshare(2) flags (linux/sched.h): a network namespace, and a user namespace to make one unprivileged.
+CLONE_NEWNET = 0x40000000
+CLONE_NEWUSER = 0x10000000
 # Why the parent failed a worker whose frame it could not take: code in the worker (the target's)
 # wrote on the reply pipe or crafted a reply. Said after "worker ".
 PROTOCOL_BROKEN = "broke signoff's protocol: sent what no worker sends"
@@ -312,6 +315,7 @@ def write_frame(fd: int, payload: bytes) -> None:
 def main() -> None:
     request_fd, reply_fd, memory_limit = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     watch_lifeline(int(sys.argv[4]))
+    sandbox = leave_the_network()
     # The script's own folder must not shadow the user's modules.
     if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
         sys.path[0] = os.getcwd()
@@ -342,7 +346,7 @@ def main() -> None:
         text = traceback.format_exc(limit=-8)[-4000:] + "\n" + import_error_line(error)
         write_frame(reply_fd, marshal.dumps(("load_error", "import_failed", text), MARSHAL_VERSION))
         return
-    write_frame(reply_fd, marshal.dumps(("ready",), MARSHAL_VERSION))
+    write_frame(reply_fd, marshal.dumps(("ready", sandbox), MARSHAL_VERSION))
 
     while True:
         frame = read_frame(request_fd)
@@ -386,6 +390,32 @@ def watch_lifeline(lifeline_fd: int) -> None:
             os.killpg(0, signal.SIGKILL)
             os._exit(0)
     os.close(lifeline_fd)
+
+
+def leave_the_network() -> str:
+    """Move this worker into a network namespace of its own before the target loads: no interface
+    but a loopback that is down, so the target reaches nothing, not even this machine's services.
+    As root, directly; otherwise inside a user namespace of its own that maps this user to itself.
+    What it got, for the run's record: ``"netns"``, or ``""`` where the kernel refused both."""
+    try:
+        import ctypes  # only here, once per worker: Python 3.11 has no os.unshare
+
+        unshare = ctypes.CDLL(None, use_errno=True).unshare
+    except (OSError, AttributeError):
+        return ""
+    if unshare(CLONE_NEWNET) == 0:
+        return "netns"
+    uid, gid = os.getuid(), os.getgid()
+    if unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0:
+        return ""
+    maps = (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1"))
+    try:  # without the maps the worker would be nobody, and might not read its own files
+        for name, text in maps:
+            with open(f"/proc/self/{name}", "w") as mapping:
+                mapping.write(text)
+    except OSError:
+        pass
+    return "netns"
 
 
 def call_cases(func: Any, reply_fd: int, cases: list[bytes], repeat: int, strict: bool,
