@@ -78,3 +78,21 @@ def test_tuples_that_look_like_object_records_stay_tuples():
 
     sneaky = (OBJECT_MARK, "x", None)
     assert decode(canonical(sneaky)) == sneaky
+
+
+def test_a_dict_keyed_by_objects_is_unserializable_not_a_crash():
+    from signoff.runner.worker_main import Unserializable
+
+    with pytest.raises(Unserializable, match="cannot be hashed"):
+        canonical({Key(1): "one"})
+    with pytest.raises(Unserializable, match="cannot be hashed"):
+        canonical({Key(1)})
+    assert canonical({1: Key(1)}) == {1: canonical(Key(1))}  # objects as values are fine
+
+
+class Key:
+    def __init__(self, v):
+        self.v = v
+
+    def __hash__(self):
+        return hash(self.v)

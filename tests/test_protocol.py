@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import marshal
+import os
 import pickle
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -41,7 +43,7 @@ def worker(name: str, file: str = "forgers.py") -> Worker:
     return started
 
 
-@pytest.mark.parametrize("name", ["garbage", "malformed_outcomes", "extra_field", "nan_time"])
+@pytest.mark.parametrize("name", ["garbage", "malformed_outcomes", "extra_field", "nan_time", "huge_header"])
 def test_a_frame_no_worker_sends_fails_the_call_that_sent_it(name):
     forger = worker(name)
     try:
@@ -75,7 +77,7 @@ def test_an_honest_worker_beside_the_forgers_still_answers():
     assert Outcome.from_bytes(outcome[0]).detail[0] == [1, 2, 3]
 
 
-@pytest.mark.parametrize("name", ["garbage", "extra_field", "nan_time"])
+@pytest.mark.parametrize("name", ["garbage", "extra_field", "nan_time", "huge_header"])
 def test_a_timed_batch_with_a_forged_reply_is_a_fault_not_a_hang(name):
     forger = worker(name)
     try:
@@ -168,10 +170,31 @@ def test_a_worker_is_never_restarted_on_a_file_that_changed_since_it_first_start
     assert failure is not None and failure.kind == "changed" and str(source) in failure.detail
 
 
-def test_a_candidate_that_rewrites_the_reference_and_kills_its_worker_fails(tmp_path):
+def test_a_worker_refused_a_restart_gives_its_reason_to_every_later_call(tmp_path):
     source = tmp_path / "reference.py"
     source.write_text((GALLERY / "sorting.py").read_text())
-    check = same_results_check(source, "rewrites_reference.py:sort", tmp_path)
-    # Failed on a wrong value, when the reference answered before it was rewritten, or for the
-    # rewriting, when its worker was not restarted on the changed file.
+    reference = Worker(parse_target(f"{source}:sort"), Limits(timeout_s=10.0))
+    assert reference.start() is None
+    try:
+        source.write_text(source.read_text() + "# edited\n")
+        assert reference.process is not None
+        os.kill(reference.process.pid, signal.SIGKILL)  # its next call restarts it: refused
+        [[first]] = run_cases([(reference, [CASE], 1)])
+        [[second]] = run_cases([(reference, [CASE], 1)])  # not restarted: signoff once crashed here
+        timing = time_calls(reference, CASE, 1, 10.0)
+    finally:
+        reference.close()
+    assert Outcome.from_bytes(first[0]).describe() == "worker crashed with SIGKILL"
+    assert "changed during the run" in Outcome.from_bytes(second[0]).describe()
+    assert isinstance(timing, Fault) and "changed during the run" in timing.description
+
+
+@pytest.mark.parametrize("candidate", ["touches_reference.py", "rewrites_reference.py"])
+def test_a_candidate_that_edits_the_reference_fails_for_it(tmp_path, candidate):
+    # touches_reference answers right and only appends a comment; rewrites_reference answers wrong,
+    # rewrites the reference to agree and kills its worker to have it restarted on the new file.
+    source = tmp_path / "reference.py"
+    source.write_text((GALLERY / "sorting.py").read_text())
+    check = same_results_check(source, f"{candidate}:sort", tmp_path)
     assert check["verdict"] == "fail"
+    assert check["evidence"] == {"reference_changed": str(source)}, check

@@ -119,10 +119,11 @@ def check(
                 else:
                     result = timed(partial(criterion.check, context))
                     differs |= isinstance(criterion, SameResults) and result.verdict == "fail"
-                if reference.refused is not None and not tampering_blamed:
-                    # Only code run since the run started could change the reference's file:
-                    # the candidate whose check was running when it showed fails that check.
-                    result, tampering_blamed = _tampered(criterion.name, reference.refused), True
+                if not tampering_blamed and reference.file_changed():
+                    # The reference's file is hashed after every check: only code run since it
+                    # was last the same can have changed it, and that check fails. Later
+                    # candidates meet a reference that is never restarted on the new content.
+                    result, tampering_blamed = _tampered(criterion.name, reference.target.path), True
                 checks[position] = result
                 if options.on_check:
                     options.on_check(target.text, result)
@@ -164,6 +165,8 @@ class _Counting:
         if self.reference is None:
             reference = counting_worker(self.spec.reference_target, _limits(self.spec), self.preload)
             reference.fingerprint = self.reference_fingerprint
+            if reference.file_changed():  # the candidate's check that changed it fails for it
+                return LoadFailure("changed", f"the reference's file {reference.target.path} changed")
             self.reference = _start(reference, "reference (under Valgrind)")
         if target.text not in self.candidates:
             worker = counting_worker(target, _limits(self.spec), self.preload)
@@ -232,9 +235,9 @@ def _start(worker: Worker, role: str) -> Worker:
     raise SpecError(f"{role} {where} could not be loaded ({failure.kind}): {failure.detail}")
 
 
-def _tampered(criterion: str, refused: LoadFailure) -> CheckResult:
-    return CheckResult(criterion, "fail", "the reference's file changed while this candidate ran, and its "
-                       "worker was not restarted on it", {"reference_changed": refused.detail})
+def _tampered(criterion: str, path: str | None) -> CheckResult:
+    return CheckResult(criterion, "fail", "the reference's file changed during this check; signoff never "
+                       "restarts the reference on changed content", {"reference_changed": path})
 
 
 def _load_failed(criterion: str, failure: LoadFailure) -> CheckResult:

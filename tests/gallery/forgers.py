@@ -50,3 +50,9 @@ def answers_twice(xs):
     more than there were cases."""
     _send(marshal.dumps((marshal.dumps(("ok", sorted(xs), None, None), 2),), 2))
     return sorted(xs)
+
+
+def huge_header(xs):
+    """A header claiming a frame of almost 4 GB (signoff once buffered whatever followed)."""
+    os.write(int(sys.argv[2]), struct.pack(">I", 0xFFFFFFF0) + b"\0" * 65536)
+    return sorted(xs)

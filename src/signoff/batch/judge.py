@@ -183,7 +183,7 @@ def _reference_pass(worker: Worker, cases: list[bytes]) -> tuple[dict[bytes, byt
         elapsed = time.perf_counter() - started
         for case, (outcome,) in zip(chunk, results, strict=True):
             outcomes[case] = outcome
-            if Outcome.from_bytes(outcome).status in FATAL:
+            if Outcome.from_bytes(outcome, values=False).status in FATAL:
                 unfinished.add(case)
         # An input the reference cannot finish is skipped, not a time for a sample to match.
         if not unfinished.intersection(chunk):

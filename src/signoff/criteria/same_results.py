@@ -151,7 +151,7 @@ def check_same_results(
 
     def judge(call: Call, case: bytes, ref: bytes, outcomes: tuple[bytes, ...],
               count: bool = True) -> Failure | None:
-        if Outcome.from_bytes(ref).status in FATAL:
+        if Outcome.from_bytes(ref, values=False).status in FATAL:
             tally.skipped += count  # inputs the reference cannot finish are not evidence
             return None
         difference = compare(ref, outcomes[0], criterion.equal, criterion.exceptions)

@@ -71,7 +71,9 @@ def run_cases(
     jobs = [_Job(worker, cases, repeat, arguments=arguments, stop_after_fatal=stop_after_fatal)
             for worker, cases, repeat in batches if cases]
     for job in jobs:
-        if _wrote_after_its_batch(job.worker):
+        if job.worker.process is None:  # its last restart failed (or was refused): once more
+            _restart(job)
+        elif _wrote_after_its_batch(job.worker):
             # Frames a worker sends after its last batch was complete are not the worker's: the
             # target's code wrote them, so that batch's results were not all its own either.
             job.results.append((crash_outcome(worker_main.PROTOCOL_BROKEN),) * job.repeat)
@@ -137,6 +139,8 @@ def _take_frames(job: _Job) -> bool:
     """Move complete frames from the buffer to the results; True after a memory outcome."""
     while len(job.worker.buffer) >= HEADER.size:
         (size,) = HEADER.unpack_from(job.worker.buffer)
+        if size > job.worker.max_frame_bytes:
+            raise _ProtocolBroken  # before buffering it: the header could claim 4 GB
         end = HEADER.size + size
         if len(job.worker.buffer) < end:
             return False
@@ -195,9 +199,13 @@ def _restart(job: _Job) -> None:
 
 
 def _wrote_after_its_batch(worker: Worker) -> bool:
-    """Whether bytes wait on the worker's reply pipe before a request: an honest worker writes
-    nothing after the frame of its batch's last case. (End of file is not: a worker that died
-    between batches is found when the batch is sent.)"""
-    if worker.reply_fd < 0 or not select.select([worker.reply_fd], [], [], 0)[0]:
+    """Whether bytes wait for the parent before a request, read or not: an honest worker writes
+    nothing after its last reply. (End of file is not: a worker that died between batches is found
+    when the batch is sent.)"""
+    if worker.buffer:
+        return True
+    waiting = select.poll()
+    waiting.register(worker.reply_fd, select.POLLIN)
+    if not any(events & select.POLLIN for _, events in waiting.poll(0)):
         return False
     return bool(os.read(worker.reply_fd, READ_CHUNK))

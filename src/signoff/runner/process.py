@@ -85,28 +85,29 @@ class Worker:
     # changed since (a candidate rewriting the reference, then killing its worker).
     fingerprint: str | None = None
     refused: LoadFailure | None = None  # set when a restart was refused because the file changed
-    sandbox: str = ""  # what the worker got from the kernel beyond rlimits: "netns", or ""
+    sandbox: str = ""  # what the worker got beyond rlimits (``worker_main.leave_the_network``)
 
-    def _file_changed(self) -> LoadFailure | None:
+    def _digest(self) -> str | None:
+        """The SHA-256 of the target's file now; None for a target named as a module."""
         if self.target.path is None:
             return None
         try:
-            digest = hashlib.sha256(Path(self.target.path).read_bytes()).hexdigest()
+            return hashlib.sha256(Path(self.target.path).read_bytes()).hexdigest()
         except OSError as error:
-            digest = f"unreadable: {error.strerror}"
-        if self.fingerprint is None:
-            self.fingerprint = digest
-        if digest == self.fingerprint:
-            return None
-        self.refused = LoadFailure("changed", f"{self.target.path} changed during the run; a worker is never "
-                                              "restarted on a file other than the one the run started with")
-        return self.refused
+            return f"unreadable: {error.strerror}"
+
+    def file_changed(self) -> bool:
+        """Whether the target's file now differs from what the worker first started on."""
+        return self.fingerprint is not None and self._digest() != self.fingerprint
 
     def start(self) -> LoadFailure | None:
         """Start the process and load the target; None when it is ready."""
-        changed = self._file_changed()
-        if changed is not None:
-            return changed
+        if self.fingerprint is None:
+            self.fingerprint = self._digest()
+        elif self.file_changed():
+            self.refused = LoadFailure("changed", f"{self.target.path} changed during the run; a worker is "
+                                                  "never restarted on other content than it first started on")
+            return self.refused
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
         output_read, output_write = os.pipe()
@@ -164,8 +165,17 @@ class Worker:
             return False
         return True
 
+    @property
+    def max_frame_bytes(self) -> int:
+        """The largest frame the worker can honestly send: its memory limit (a gigabyte without
+        one). A larger header is the target's doing, and would have signoff buffer without end."""
+        return self.limits.memory_bytes or 1 << 30
+
     def read_frame(self, deadline: float) -> bytes | None:
-        """One frame, draining output meanwhile; None on EOF or deadline."""
+        """One frame, draining output meanwhile; None on EOF or deadline (or with no process);
+        ``b""``, which is no reply, for a header larger than ``max_frame_bytes``."""
+        if self.process is None:
+            return None
         buffer = self.buffer
         with selectors.DefaultSelector() as selector:
             selector.register(self.reply_fd, selectors.EVENT_READ, "reply")
@@ -173,6 +183,8 @@ class Worker:
             while True:
                 if len(buffer) >= HEADER.size:
                     (size,) = HEADER.unpack_from(buffer)
+                    if size > self.max_frame_bytes:
+                        return b""
                     if len(buffer) >= HEADER.size + size:
                         frame = bytes(buffer[HEADER.size:HEADER.size + size])
                         del buffer[:HEADER.size + size]
@@ -206,7 +218,8 @@ class Worker:
         """Why the worker stopped, in a sentence, with the end of its output."""
         if timed_out:
             return "did not answer in time"
-        assert self.process is not None
+        if self.process is None:
+            return "is not running: " + (self.refused.detail if self.refused else "it could not be restarted")
         try:
             code = self.process.wait(timeout=2.0)
         except subprocess.TimeoutExpired:
@@ -256,7 +269,11 @@ def sandbox_words() -> str | None:
     if not _SANDBOXES:
         return None
     base = "rlimits+process group+watchdog"
-    return f"{base}+netns" if _SANDBOXES == {"netns"} else f"{base} (no netns: the kernel refused one)"
+    if _SANDBOXES == {"netns+userns"}:
+        return f"{base}+netns"
+    if _SANDBOXES <= {"netns", "netns+userns"}:
+        return f"{base}+netns (no user namespace: a root candidate could leave it)"
+    return f"{base} (no netns: refused by the kernel, or {worker_main.ALLOW_NETWORK_ENV}=1)"
 
 
 # Every reply a worker sends to a request other than "call", by its first field: the types of the

@@ -63,6 +63,7 @@ MEMORY_OUTCOME = marshal.dumps(("memory",), MARSHAL_VERSION)
 # unshare(2) flags (linux/sched.h): a network namespace, and a user namespace to make one unprivileged.
 CLONE_NEWNET = 0x40000000
 CLONE_NEWUSER = 0x10000000
+ALLOW_NETWORK_ENV = "SIGNOFF_ALLOW_NETWORK"  # "1": workers keep the network (see leave_the_network)
 # Why the parent failed a worker whose frame it could not take: code in the worker (the target's)
 # wrote on the reply pipe or crafted a reply. Said after "worker ".
 PROTOCOL_BROKEN = "broke signoff's protocol: sent what no worker sends"
@@ -115,14 +116,16 @@ def canonical(value: Any, depth: int = 0) -> Any:
         if items and items[0] in (OBJECT_MARK, ESCAPE_MARK):
             return (ESCAPE_MARK, items)
         return items
-    try:
+    if kind is dict or kind is set or kind is frozenset:
         if kind is dict:
-            return {canonical(k, depth): canonical(v, depth) for k, v in value.items()}
-        if kind is set or kind is frozenset:
-            return kind(canonical(item, depth) for item in value)
-    except TypeError:  # a key or member whose record holds a dict or a list: no hash
-        raise Unserializable(f"a {kind.__name__} whose keys or members are objects holding a dict "
-                             "or a list (their records cannot be hashed)") from None
+            contents: list[Any] = [(canonical(k, depth), canonical(v, depth)) for k, v in value.items()]
+        else:
+            contents = [canonical(item, depth) for item in value]
+        try:
+            return kind(contents)
+        except TypeError:  # a key or member whose record holds a dict or a list: no hash
+            raise Unserializable(f"a {kind.__name__} whose keys or members are objects holding a dict "
+                                 "or a list (their records cannot be hashed)") from None
     if kind is bytearray:
         return _object(value, bytes(value))
     return _object(value, _state(value, depth))
@@ -367,55 +370,68 @@ def main() -> None:
 
 
 def watch_lifeline(lifeline_fd: int) -> None:
-    """Fork a watchdog that kills this worker's process group (the worker, the candidate's
+    """Start a watchdog that kills this worker's process group (the worker, the candidate's
     children, itself) when signoff is gone, however it went: SIGKILL, a CI job's timeout, Ctrl-C.
 
     The parent holds the only write end of the lifeline pipe and never writes to it, so a read
     returns only at end of file, when the parent's copy is closed: by the kernel as the parent
     dies, or by ``Worker.kill``. A separate process, not a thread, because a candidate's call can
-    hold the interpreter for minutes; forked before the target loads, so it holds nothing of it.
+    hold the interpreter for minutes; forked before the target loads, so it holds nothing of it;
+    forked twice, so that it is no child of the worker (a candidate's ``os.wait()`` never meets it,
+    and it leaves no zombie behind). Armed only in a worker that leads its own process group.
     """
-    if os.fork() == 0:
-        try:
-            # Only the lifeline stays open: a watchdog holding the reply or output pipe would hide
-            # the worker's death from the parent, which waits for their end of file.
-            devnull = os.open(os.devnull, os.O_RDWR)
-            for fd in (0, 1, 2):
-                os.dup2(devnull, fd)
-            os.closerange(3, lifeline_fd)
-            os.closerange(lifeline_fd + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
-            while os.read(lifeline_fd, 1):
-                pass
-        finally:
-            os.killpg(0, signal.SIGKILL)
+    if os.getpgrp() == os.getpid():
+        middle = os.fork()
+        if middle == 0:
+            if os.fork() == 0:
+                _watch(lifeline_fd)
             os._exit(0)
+        os.waitpid(middle, 0)
     os.close(lifeline_fd)
+
+
+def _watch(lifeline_fd: int) -> None:
+    try:
+        # Only the lifeline stays open: a watchdog holding the reply or output pipe would hide the
+        # worker's death from the parent, which waits for their end of file.
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        os.closerange(3, lifeline_fd)
+        os.closerange(lifeline_fd + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+        while os.read(lifeline_fd, 1):
+            pass
+    finally:
+        os.killpg(0, signal.SIGKILL)
+        os._exit(0)
 
 
 def leave_the_network() -> str:
     """Move this worker into a network namespace of its own before the target loads: no interface
-    but a loopback that is down, so the target reaches nothing, not even this machine's services.
-    As root, directly; otherwise inside a user namespace of its own that maps this user to itself.
-    What it got, for the run's record: ``"netns"``, or ``""`` where the kernel refused both."""
+    but a loopback that is down, so the target reaches no network, not even this machine's TCP
+    services. Inside a user namespace of its own (this user mapped to itself), even as root: a
+    root worker could otherwise join signoff's namespace again with setns(2). What it got, for the
+    run's record: ``"netns+userns"``, ``"netns"`` (a kernel without user namespaces, as root),
+    or ``""`` (refused, or ``SIGNOFF_ALLOW_NETWORK=1``: an engine that talks to a server)."""
+    if os.environ.get(ALLOW_NETWORK_ENV) == "1":
+        return ""
     try:
         import ctypes  # only here, once per worker: Python 3.11 has no os.unshare
 
         unshare = ctypes.CDLL(None, use_errno=True).unshare
     except (OSError, AttributeError):
         return ""
-    if unshare(CLONE_NEWNET) == 0:
-        return "netns"
     uid, gid = os.getuid(), os.getgid()
-    if unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0:
-        return ""
-    maps = (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1"))
-    try:  # without the maps the worker would be nobody, and might not read its own files
-        for name, text in maps:
-            with open(f"/proc/self/{name}", "w") as mapping:
-                mapping.write(text)
-    except OSError:
-        pass
-    return "netns"
+    if unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0:
+        maps = (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1"))
+        try:  # without the maps the worker would be nobody, and might not read its own files
+            for name, text in maps:
+                with open(f"/proc/self/{name}", "w") as mapping:
+                    mapping.write(text)
+        except OSError:
+            pass
+        return "netns+userns"
+    return "netns" if unshare(CLONE_NEWNET) == 0 else ""
 
 
 def call_cases(func: Any, reply_fd: int, cases: list[bytes], repeat: int, strict: bool,
