@@ -117,6 +117,6 @@ def test_batch_killed_mid_sample_leaves_no_worker_and_no_child_of_the_sample(tmp
 
 
 @pytest.mark.slow
-def test_sql_killed_mid_run_leaves_no_worker(tmp_path):
-    args = ["sql", "--candidate", "sqlite3", "--no-store", "-q"]
-    _kill_mid_run(args, tmp_path, "worker_main.py", signal.SIGKILL)
+def test_sql_killed_mid_call_leaves_no_worker_and_no_child_of_the_engine(tmp_path):
+    args = ["sql", "--candidate", f"{GALLERY / 'spinning_engine.py'}:spinning", "--no-store", "-q"]
+    _kill_mid_run(args, tmp_path, SPINNER, signal.SIGKILL)

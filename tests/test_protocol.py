@@ -38,9 +38,17 @@ def nested(depth: int) -> list[object]:
 
 
 def worker(name: str, file: str = "forgers.py") -> Worker:
+    """A started worker for ``name`` in ``file`` (under tests/gallery, or an absolute path)."""
     started = Worker(parse_target(f"{GALLERY / file}:{name}"), Limits(timeout_s=10.0))
     assert started.start() is None
     return started
+
+
+def copied_reference(folder: Path) -> Path:
+    """A copy of tests/gallery/sorting.py that a test may change, as a candidate could."""
+    source = folder / "reference.py"
+    source.write_text((GALLERY / "sorting.py").read_text())
+    return source
 
 
 @pytest.mark.parametrize("name", ["garbage", "malformed_outcomes", "extra_field", "nan_time", "huge_header"])
@@ -158,10 +166,8 @@ def test_check_fails_a_forging_candidate_with_the_reason_and_no_traceback(tmp_pa
 
 
 def test_a_worker_is_never_restarted_on_a_file_that_changed_since_it_first_started(tmp_path):
-    source = tmp_path / "reference.py"
-    source.write_text((GALLERY / "sorting.py").read_text())
-    reference = Worker(parse_target(f"{source}:sort"), Limits(timeout_s=10.0))
-    assert reference.start() is None
+    source = copied_reference(tmp_path)
+    reference = worker("sort", str(source))
     try:
         source.write_text("def sort(xs):\n    return list(xs)\n")  # what a candidate could do
         failure = reference.restart()
@@ -171,10 +177,8 @@ def test_a_worker_is_never_restarted_on_a_file_that_changed_since_it_first_start
 
 
 def test_a_worker_refused_a_restart_gives_its_reason_to_every_later_call(tmp_path):
-    source = tmp_path / "reference.py"
-    source.write_text((GALLERY / "sorting.py").read_text())
-    reference = Worker(parse_target(f"{source}:sort"), Limits(timeout_s=10.0))
-    assert reference.start() is None
+    source = copied_reference(tmp_path)
+    reference = worker("sort", str(source))
     try:
         source.write_text(source.read_text() + "# edited\n")
         assert reference.process is not None
@@ -193,8 +197,7 @@ def test_a_worker_refused_a_restart_gives_its_reason_to_every_later_call(tmp_pat
 def test_a_candidate_that_edits_the_reference_fails_for_it(tmp_path, candidate):
     # touches_reference answers right and only appends a comment; rewrites_reference answers wrong,
     # rewrites the reference to agree and kills its worker to have it restarted on the new file.
-    source = tmp_path / "reference.py"
-    source.write_text((GALLERY / "sorting.py").read_text())
+    source = copied_reference(tmp_path)
     check = same_results_check(source, f"{candidate}:sort", tmp_path)
     assert check["verdict"] == "fail"
     assert check["evidence"] == {"reference_changed": str(source)}, check
